@@ -1,0 +1,119 @@
+"""Reads for the federation: the tree, composition, effective charters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from collegium.federation.charters import DEFAULTS, FIELDS
+from collegium.federation.models import Body, Category, Charter, Member
+
+
+def body_tree() -> list[Body]:
+    """All bodies in tree order (path order) with their depth, for indented listing."""
+    return list(Body.objects.order_by("path").only("id", "code", "name", "kind", "depth", "path"))
+
+
+def body_ancestors(body: Body) -> list[Body]:
+    ids = body.ancestor_ids()
+    by_id = Body.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def body_members(body: Body) -> QuerySet[Member]:
+    """Active members who belong to the body (workplace at or below it)."""
+    return Member.objects.filter(active=True, workplace__path__startswith=body.path)
+
+
+def member_counts_by_body() -> dict[int, int]:
+    """Members belonging to each body, subtrees included, in two queries."""
+    direct = dict(
+        Member.objects.filter(active=True)
+        .values_list("workplace_id")
+        .annotate(n=Count("id"))
+        .values_list("workplace_id", "n")
+    )
+    totals: dict[int, int] = {}
+    for body_id, path in Body.objects.values_list("id", "path"):
+        n = direct.get(body_id, 0)
+        if not n:
+            continue
+        for part in path.strip("/").split("/"):
+            totals[int(part)] = totals.get(int(part), 0) + n
+    return totals
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    code: str
+    name: str
+    count: int
+    share: float
+
+
+def composition(members: QuerySet[Member]) -> list[CategoryCount]:
+    counts = dict(members.values_list("category__code").annotate(n=Count("id")))
+    total = sum(counts.values())
+    return [
+        CategoryCount(c.code, c.name, counts.get(c.code, 0), counts.get(c.code, 0) / total
+                      if total else 0.0)
+        for c in Category.objects.all()
+    ]
+
+
+@dataclass(frozen=True)
+class CharterValue:
+    name: str
+    label: str
+    help: str
+    unit: str
+    value: int
+    source: str  # "this body", a body name, or "federation default"
+    own: bool
+    minimum: int
+    maximum: int
+
+
+def charter_effective(body: Body | None) -> list[CharterValue]:
+    """Each charter value with where it comes from: the nearest body up the tree that
+    sets it, else the federation default."""
+    chain: list[Body] = []
+    if body is not None:
+        chain = [body, *reversed(body_ancestors(body))]
+    rows: dict[int | None, Charter] = {
+        c.body_id: c for c in Charter.objects.filter(body__in=chain)
+    }
+    default_row = Charter.objects.filter(body__isnull=True).first()
+    values = []
+    for field in FIELDS:
+        value, source, own = None, "federation default", False
+        for i, b in enumerate(chain):
+            row = rows.get(b.pk)
+            if row is not None and getattr(row, field.name) is not None:
+                value = getattr(row, field.name)
+                source = "this body" if i == 0 else b.name
+                own = i == 0
+                break
+        if value is None:
+            default = getattr(default_row, field.name, None) if default_row else None
+            value = default if default is not None else DEFAULTS[field.name]
+            own = body is None
+        values.append(
+            CharterValue(field.name, field.label, field.help, field.unit, value, source, own,
+                         field.minimum, field.maximum)
+        )
+    return values
+
+
+def charter_as_dict(body: Body | None) -> dict[str, Any]:
+    return {v.name: v.value for v in charter_effective(body)}
+
+
+def member_bodies(member: Member) -> list[Body]:
+    """The member's workplace and every body above it, top first, plus commissions and
+    boards they sit on."""
+    ids = [int(p) for p in member.workplace.path.strip("/").split("/")]
+    by_id = Body.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]

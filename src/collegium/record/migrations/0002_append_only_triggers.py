@@ -1,0 +1,18 @@
+from django.db import migrations
+
+
+def install(apps, schema_editor):
+    from collegium.record import triggers
+
+    triggers.install(schema_editor.connection)
+
+
+def remove(apps, schema_editor):
+    from collegium.record import triggers
+
+    triggers.remove(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("record", "0001_initial")]
+    operations = [migrations.RunPython(install, remove)]

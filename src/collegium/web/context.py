@@ -1,0 +1,17 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {
+        "federation_name": settings.COLLEGIUM_FEDERATION_NAME,
+        "current_member": getattr(user, "member", None) if user and user.is_authenticated
+        else None,
+    }
