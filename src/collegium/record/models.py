@@ -23,6 +23,8 @@ class Entry(models.Model):
         db_constraint=False,
         related_name="+",
     )
+    # The acting member's opaque id (or operator/system id), for "public activity".
+    actor_id = models.CharField(max_length=40, db_index=True)
     payload = models.TextField()  # canonical JSON, exactly the bytes that were hashed
     leaf_hash = models.BinaryField(max_length=32)
     root_after = models.BinaryField(max_length=32)

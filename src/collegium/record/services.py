@@ -134,6 +134,7 @@ def record_append(
         index=size,
         kind=kind,
         body=body,
+        actor_id=actor.id,
         payload=payload.decode(),
         leaf_hash=leaf,
         root_after=root,
