@@ -8,15 +8,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.utils import timezone
 
-from collegium.ledger import (
-    Checkpoint as SignedHead,
-)
-from collegium.ledger import (
+from collegium.ledger.checkpoint import Checkpoint as SignedHead
+from collegium.ledger.checkpoint import (
     load_or_create_key,
     open_checkpoint,
     sign_checkpoint,
     verifier_key,
 )
+from collegium.ledger.merkle import EMPTY_ROOT
 from collegium.record.models import Checkpoint, Entry
 
 
@@ -37,8 +36,6 @@ def verifier() -> str:
 
 
 def current_head() -> tuple[int, bytes]:
-    from collegium.ledger import EMPTY_ROOT
-
     last = Entry.objects.order_by("-index").values_list("index", "root_after").first()
     if last is None:
         return 0, EMPTY_ROOT

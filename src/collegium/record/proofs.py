@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from collegium.ledger import inclusion_proof, range_hash_from_perfect
+from collegium.ledger.merkle import inclusion_proof, range_hash_from_perfect
 from collegium.record.services import perfect_hash
 
 

@@ -21,7 +21,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from collegium.ledger import canonical_json, leaf_hash, node_hash
+from collegium.ledger.canonical import canonical_json
+from collegium.ledger.merkle import leaf_hash, node_hash
 from collegium.record.models import Entry, Node
 
 # Any fixed number works; it only has to be the same for every process.

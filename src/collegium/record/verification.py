@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from collegium.ledger import (
-    CheckpointError,
-    StoredEntry,
-    consistency_proof,
-    verify_consistency,
-    verify_log,
-)
+from collegium.ledger.checkpoint import CheckpointError
+from collegium.ledger.log import StoredEntry, verify_log
+from collegium.ledger.merkle import EMPTY_ROOT, consistency_proof, verify_consistency
 from collegium.record import checkpoints
 from collegium.record.models import Entry
 from collegium.record.proofs import subtree_hasher
@@ -49,8 +45,6 @@ def _stored_entries() -> Iterator[StoredEntry]:
 
 def _root_at(size: int) -> bytes | None:
     if size == 0:
-        from collegium.ledger import EMPTY_ROOT
-
         return EMPTY_ROOT
     value = Entry.objects.filter(index=size - 1).values_list("root_after", flat=True).first()
     return None if value is None else bytes(value)
