@@ -1,0 +1,1 @@
+"""One ninja router per app: federation, record, tokens."""
