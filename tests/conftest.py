@@ -35,13 +35,23 @@ def make_body(code: str, name: str, kind: str, parent: Body | None) -> Body:
     return body
 
 
-def make_member(number: str, given: str, family: str, workplace: Body,
-                category: str = "production_worker", password: str | None = "pw") -> Member:
+def make_member(
+    number: str,
+    given: str,
+    family: str,
+    workplace: Body,
+    category: str = "production_worker",
+    password: str | None = "pw",
+) -> Member:
     user = get_user_model().objects.create_user(username=number, password=password)
     return Member.objects.create(
-        member_no=number, given_name=given, family_name=family,
-        email=f"{number}@example.org", category=Category.objects.get(code=category),
-        workplace=workplace, user=user,
+        member_no=number,
+        given_name=given,
+        family_name=family,
+        email=f"{number}@example.org",
+        category=Category.objects.get(code=category),
+        workplace=workplace,
+        user=user,
     )
 
 
@@ -65,19 +75,43 @@ def small_federation(db: Any) -> SmallFederation:
     )
     today = dt.date.today()
     term = (today - dt.timedelta(days=30), today + dt.timedelta(days=700))
-    board_seat_founding(user=None, actor=SYSTEM, body=enterprise, members=[board_member],
-                        term_start=term[0], term_end=term[1])
-    board_seat_founding(user=None, actor=SYSTEM, body=congress,
-                        members=[congress_board_member], term_start=term[0], term_end=term[1])
-    return SmallFederation(congress, union, enterprise, shop, other_enterprise, other_shop,
-                           worker, board_member, congress_board_member, outsider, operator)
+    board_seat_founding(
+        user=None,
+        actor=SYSTEM,
+        body=enterprise,
+        members=[board_member],
+        term_start=term[0],
+        term_end=term[1],
+    )
+    board_seat_founding(
+        user=None,
+        actor=SYSTEM,
+        body=congress,
+        members=[congress_board_member],
+        term_start=term[0],
+        term_end=term[1],
+    )
+    return SmallFederation(
+        congress,
+        union,
+        enterprise,
+        shop,
+        other_enterprise,
+        other_shop,
+        worker,
+        board_member,
+        congress_board_member,
+        outsider,
+        operator,
+    )
 
 
 @pytest.fixture
-def record_guards_lifted(django_db_blocker: Any) -> Any:
+def record_guards_lifted(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """The one sanctioned way to lift the record's append-only triggers: for tests that
     must empty a throwaway database (live-server / transactional tests). They are put
-    back afterwards."""
+    back afterwards. Request it BEFORE ``live_server``/``transactional_db`` in the test's
+    arguments, so the database is emptied before the guards return."""
     from django.db import connection
 
     from collegium.record import triggers

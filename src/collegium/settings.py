@@ -172,9 +172,7 @@ COLLEGIUM_SIGNING_KEY_FILE = Path(os.environ.get("COLLEGIUM_SIGNING_KEY_FILE", _
 # checkpoint carries another origin and another key.
 COLLEGIUM_ORIGIN = os.environ.get("COLLEGIUM_ORIGIN", "collegium.localhost/federation")
 COLLEGIUM_KEY_NAME = os.environ.get("COLLEGIUM_KEY_NAME", COLLEGIUM_ORIGIN)
-COLLEGIUM_FEDERATION_NAME = os.environ.get(
-    "COLLEGIUM_FEDERATION_NAME", "Congress of Producers"
-)
+COLLEGIUM_FEDERATION_NAME = os.environ.get("COLLEGIUM_FEDERATION_NAME", "Congress of Producers")
 
 LOGGING = {
     "version": 1,

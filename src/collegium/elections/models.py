@@ -17,9 +17,7 @@ class Seat(models.Model):
     body = models.ForeignKey(
         "federation.Body", on_delete=models.PROTECT, related_name="board_seats"
     )
-    holder = models.ForeignKey(
-        "federation.Member", on_delete=models.PROTECT, related_name="seats"
-    )
+    holder = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="seats")
     term_start = models.DateField()
     term_end = models.DateField()
     vacated_on = models.DateField(null=True, blank=True)

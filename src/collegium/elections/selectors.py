@@ -12,8 +12,9 @@ from collegium.federation.models import Body
 def board_seats(body: Body) -> QuerySet[Seat]:
     today = timezone.localdate()
     return (
-        Seat.objects.filter(body=body, vacated_on__isnull=True, term_start__lte=today,
-                            term_end__gte=today)
+        Seat.objects.filter(
+            body=body, vacated_on__isnull=True, term_start__lte=today, term_end__gte=today
+        )
         .select_related("holder", "holder__category")
         .order_by("holder__family_name")
     )

@@ -15,8 +15,13 @@ from collegium.record.services import Actor, actor_for, record_append
 
 @transaction.atomic
 def board_seat_founding(
-    *, user: Any | None, actor: Actor | None = None, body: Body, members: list[Member],
-    term_start: dt.date, term_end: dt.date,
+    *,
+    user: Any | None,
+    actor: Actor | None = None,
+    body: Body,
+    members: list[Member],
+    term_start: dt.date,
+    term_end: dt.date,
 ) -> list[Seat]:
     """Seat a founding board taken over from before the federation used Collegium.
 
@@ -24,16 +29,21 @@ def board_seat_founding(
     elected. The seating is on the record like any other change.
     """
     if user is not None:
-        require(bool(getattr(user, "is_operator", False)),
-                "only the operator seats a founding board")
+        require(
+            bool(getattr(user, "is_operator", False)), "only the operator seats a founding board"
+        )
         actor = actor_for(user)
     assert actor is not None
-    require(not Seat.objects.filter(body=body).exists(),
-            f"{body.name} already has a board; boards are changed by election")
-    seats = Seat.objects.bulk_create([
-        Seat(body=body, holder=m, term_start=term_start, term_end=term_end, basis="founding")
-        for m in members
-    ])
+    require(
+        not Seat.objects.filter(body=body).exists(),
+        f"{body.name} already has a board; boards are changed by election",
+    )
+    seats = Seat.objects.bulk_create(
+        [
+            Seat(body=body, holder=m, term_start=term_start, term_end=term_end, basis="founding")
+            for m in members
+        ]
+    )
     record_append(
         kind="board.founded",
         actor=actor,

@@ -18,26 +18,65 @@ class CharterField:
 
 
 FIELDS: tuple[CharterField, ...] = (
-    CharterField("board_seats", "Board seats", "Seats on the body's board (collegium).",
-                 1, 99, 7, "seats"),
+    CharterField(
+        "board_seats", "Board seats", "Seats on the body's board (collegium).", 1, 99, 7, "seats"
+    ),
     CharterField("term_months", "Term length", "Length of a board term.", 1, 60, 24, "months"),
-    CharterField("term_limit", "Term limit",
-                 "Consecutive terms a member may serve on the same board.", 1, 20, 2, "terms"),
-    CharterField("production_worker_quota_pct", "Production-worker quota",
-                 "Share of board seats reserved for production workers; seats reserved on "
-                 "a board of n seats are ceil(pct × n / 100).", 0, 100, 60, "%"),
-    CharterField("recall_threshold_pct", "Recall threshold",
-                 "Share of the electorate whose signatures open a recall ballot.",
-                 1, 100, 10, "%"),
-    CharterField("initiative_threshold_pct", "Initiative threshold",
-                 "Share of members whose petition forces an item onto the board's agenda.",
-                 1, 100, 5, "%"),
-    CharterField("criticism_response_days", "Response deadline for criticism",
-                 "Days the addressed board has to answer before criticism escalates.",
-                 1, 365, 14, "days"),
-    CharterField("review_window_days", "Review window for board decisions",
-                 "Days a board decision waits, open to a members' petition, before it is "
-                 "final.", 0, 365, 10, "days"),
+    CharterField(
+        "term_limit",
+        "Term limit",
+        "Consecutive terms a member may serve on the same board.",
+        1,
+        20,
+        2,
+        "terms",
+    ),
+    CharterField(
+        "production_worker_quota_pct",
+        "Production-worker quota",
+        "Share of board seats reserved for production workers; seats reserved on "
+        "a board of n seats are ceil(pct × n / 100).",
+        0,
+        100,
+        60,
+        "%",
+    ),
+    CharterField(
+        "recall_threshold_pct",
+        "Recall threshold",
+        "Share of the electorate whose signatures open a recall ballot.",
+        1,
+        100,
+        10,
+        "%",
+    ),
+    CharterField(
+        "initiative_threshold_pct",
+        "Initiative threshold",
+        "Share of members whose petition forces an item onto the board's agenda.",
+        1,
+        100,
+        5,
+        "%",
+    ),
+    CharterField(
+        "criticism_response_days",
+        "Response deadline for criticism",
+        "Days the addressed board has to answer before criticism escalates.",
+        1,
+        365,
+        14,
+        "days",
+    ),
+    CharterField(
+        "review_window_days",
+        "Review window for board decisions",
+        "Days a board decision waits, open to a members' petition, before it is final.",
+        0,
+        365,
+        10,
+        "days",
+    ),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 DEFAULTS = {f.name: f.default for f in FIELDS}

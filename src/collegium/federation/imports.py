@@ -127,7 +127,8 @@ def _rows(
         if len(values) != len(header):
             plan.problems.append(
                 ImportProblem(
-                    line, header[min(len(values), len(header)) - 1],
+                    line,
+                    header[min(len(values), len(header)) - 1],
                     f"expected {len(header)} fields, found {len(values)}",
                 )
             )
@@ -145,8 +146,9 @@ def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
     if rows is None:
         return plan
     existing = {b.code: b for b in Body.objects.all()}
-    parents: dict[str, str] = {code: b.parent.code for code, b in existing.items()
-                               if b.parent_id and b.parent}  # type: ignore[union-attr]
+    parents: dict[str, str] = {
+        code: b.parent.code for code, b in existing.items() if b.parent_id and b.parent
+    }  # type: ignore[union-attr]
     kinds: dict[str, str] = {code: b.kind for code, b in existing.items()}
     seen: dict[str, int] = {}
     valid_kinds = set(BodyKind.values)
@@ -165,14 +167,19 @@ def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
             plan.problems.append(ImportProblem(line, "name", "empty name"))
         if kind not in valid_kinds:
             plan.problems.append(
-                ImportProblem(line, "kind", f"unknown kind {kind!r} (one of "
-                              f"{', '.join(BodyKind.values)})")
+                ImportProblem(
+                    line, "kind", f"unknown kind {kind!r} (one of {', '.join(BodyKind.values)})"
+                )
             )
             continue
         if code in existing and existing[code].kind != kind:
-            plan.problems.append(ImportProblem(
-                line, "kind", f"body {code!r} is a {existing[code].kind}; its kind cannot change"
-            ))
+            plan.problems.append(
+                ImportProblem(
+                    line,
+                    "kind",
+                    f"body {code!r} is a {existing[code].kind}; its kind cannot change",
+                )
+            )
         kinds[code] = kind
         if parent:
             parents[code] = parent
@@ -184,38 +191,56 @@ def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
     congresses = [c for c, k in kinds.items() if k == BodyKind.CONGRESS]
     for line, row in rows:
         code, kind, parent = row["code"], row["kind"], row["parent_code"]
+        # Walk up first: reaching this code again means the tree has a cycle, which says
+        # more than any complaint about kinds along it.
+        chain, cursor = [code], parent
+        while cursor:
+            if cursor in chain:
+                plan.problems.append(
+                    ImportProblem(
+                        line,
+                        "parent_code",
+                        f"cycle in the body tree: {' → '.join([*chain, cursor])}",
+                    )
+                )
+                break
+            chain.append(cursor)
+            cursor = parents.get(cursor, "")
+        if cursor:
+            continue
         if kind == BodyKind.CONGRESS:
             if parent:
-                plan.problems.append(ImportProblem(line, "parent_code",
-                                                   "the congress has no parent"))
+                plan.problems.append(
+                    ImportProblem(line, "parent_code", "the congress has no parent")
+                )
             if len(congresses) > 1:
-                plan.problems.append(ImportProblem(
-                    line, "kind", f"only one congress per federation (found {len(congresses)}: "
-                    f"{', '.join(sorted(congresses))})"))
+                plan.problems.append(
+                    ImportProblem(
+                        line,
+                        "kind",
+                        f"only one congress per federation (found {len(congresses)}: "
+                        f"{', '.join(sorted(congresses))})",
+                    )
+                )
             continue
         if not parent:
-            plan.problems.append(ImportProblem(line, "parent_code",
-                                               f"a {kind} needs a parent body"))
+            plan.problems.append(
+                ImportProblem(line, "parent_code", f"a {kind} needs a parent body")
+            )
             continue
         if parent not in kinds:
             plan.problems.append(ImportProblem(line, "parent_code", f"unknown body {parent!r}"))
             continue
         if kinds[parent] not in ALLOWED_PARENT_KINDS[kind]:
-            plan.problems.append(ImportProblem(
-                line, "parent_code",
-                f"a {kind} cannot sit under a {kinds[parent]} ({parent!r}); allowed: "
-                f"{', '.join(ALLOWED_PARENT_KINDS[kind])}"))
+            plan.problems.append(
+                ImportProblem(
+                    line,
+                    "parent_code",
+                    f"a {kind} cannot sit under a {kinds[parent]} ({parent!r}); allowed: "
+                    f"{', '.join(ALLOWED_PARENT_KINDS[kind])}",
+                )
+            )
             continue
-        # Walk up: reaching this code again means the tree has a cycle.
-        chain, cursor = [code], parent
-        while cursor:
-            if cursor in chain:
-                plan.problems.append(ImportProblem(
-                    line, "parent_code",
-                    f"cycle in the body tree: {' → '.join([*chain, cursor])}"))
-                break
-            chain.append(cursor)
-            cursor = parents.get(cursor, "")
     if plan.problems:
         return plan
 
@@ -264,8 +289,11 @@ def members_plan(data: bytes, filename: str = "members.csv") -> ImportPlan:
         if not number:
             plan.problems.append(ImportProblem(line, "member_no", "empty member number"))
         elif number in seen:
-            plan.problems.append(ImportProblem(
-                line, "member_no", f"duplicate member {number!r} (first on line {seen[number]})"))
+            plan.problems.append(
+                ImportProblem(
+                    line, "member_no", f"duplicate member {number!r} (first on line {seen[number]})"
+                )
+            )
         else:
             seen[number] = line
         for column in ("given_name", "family_name"):
@@ -275,26 +303,38 @@ def members_plan(data: bytes, filename: str = "members.csv") -> ImportPlan:
             try:
                 validate_email(row["email"])
             except ValidationError:
-                plan.problems.append(ImportProblem(
-                    line, "email", f"{row['email']!r} is not an e-mail address"))
+                plan.problems.append(
+                    ImportProblem(line, "email", f"{row['email']!r} is not an e-mail address")
+                )
         if row["category"] not in categories:
-            plan.problems.append(ImportProblem(
-                line, "category", f"unknown category {row['category']!r} (one of "
-                f"{', '.join(sorted(categories))})"))
+            plan.problems.append(
+                ImportProblem(
+                    line,
+                    "category",
+                    f"unknown category {row['category']!r} (one of "
+                    f"{', '.join(sorted(categories))})",
+                )
+            )
         body = bodies.get(row["body_code"])
         if body is None:
-            plan.problems.append(ImportProblem(
-                line, "body_code", f"unknown body {row['body_code']!r}"))
+            plan.problems.append(
+                ImportProblem(line, "body_code", f"unknown body {row['body_code']!r}")
+            )
         elif body.kind not in WORKPLACE_KINDS:
-            plan.problems.append(ImportProblem(
-                line, "body_code",
-                f"{row['body_code']!r} is a {body.kind}; members belong to an enterprise or "
-                "a shop"))
+            plan.problems.append(
+                ImportProblem(
+                    line,
+                    "body_code",
+                    f"{row['body_code']!r} is a {body.kind}; members belong to an enterprise or "
+                    "a shop",
+                )
+            )
         try:
             _parse_date(row.get("joined_on", ""))
         except ValueError:
-            plan.problems.append(ImportProblem(
-                line, "joined_on", f"{row['joined_on']!r} is not a date (YYYY-MM-DD)"))
+            plan.problems.append(
+                ImportProblem(line, "joined_on", f"{row['joined_on']!r} is not a date (YYYY-MM-DD)")
+            )
     if plan.problems:
         return plan
     for _line, row in rows:
@@ -350,8 +390,9 @@ def bodies_import(*, user: Any, data: bytes, filename: str, dry_run: bool = Fals
             parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
             if row["parent_code"] and parent is None:
                 continue
-            body = Body.objects.create(code=row["code"], name=row["name"], kind=row["kind"],
-                                       parent=parent, path="")
+            body = Body.objects.create(
+                code=row["code"], name=row["name"], kind=row["kind"], parent=parent, path=""
+            )
             body_place(body)
             by_code[body.code] = body
             progress.append(row)
@@ -384,14 +425,19 @@ def _reparent(body: Body) -> None:
     old_prefix = body.path
     body_place(body)
     for child in Body.objects.filter(path__startswith=old_prefix).exclude(pk=body.pk):
-        child.path = body.path + child.path[len(old_prefix):]
+        child.path = body.path + child.path[len(old_prefix) :]
         child.depth = child.path.count("/") - 2
         Body.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
 
 
 @transaction.atomic
 def members_import(
-    *, user: Any, data: bytes, filename: str, dry_run: bool = False, invite: bool = True,
+    *,
+    user: Any,
+    data: bytes,
+    filename: str,
+    dry_run: bool = False,
+    invite: bool = True,
     base_url: str = "",
 ) -> ImportPlan:
     actor = _check_operator(user)
@@ -406,24 +452,30 @@ def members_import(
     users = []
     members = []
     for row in plan.added:
-        account = user_model(username=row["member_no"], email=row["email"],
-                             first_name=row["given_name"], last_name=row["family_name"])
+        account = user_model(
+            username=row["member_no"],
+            email=row["email"],
+            first_name=row["given_name"],
+            last_name=row["family_name"],
+        )
         account.set_unusable_password()
         users.append(account)
     user_model.objects.bulk_create(users, batch_size=500)
     # bulk_create returns ids on SQLite 3.35+ and PostgreSQL.
     for row, account in zip(plan.added, users, strict=True):
-        members.append(Member(
-            public_id=new_public_id("m"),
-            member_no=row["member_no"],
-            user=account,
-            given_name=row["given_name"],
-            family_name=row["family_name"],
-            email=row["email"],
-            category=categories[row["category"]],
-            workplace=bodies[row["body_code"]],
-            joined_on=_parse_date(row.get("joined_on", "")),
-        ))
+        members.append(
+            Member(
+                public_id=new_public_id("m"),
+                member_no=row["member_no"],
+                user=account,
+                given_name=row["given_name"],
+                family_name=row["family_name"],
+                email=row["email"],
+                category=categories[row["category"]],
+                workplace=bodies[row["body_code"]],
+                joined_on=_parse_date(row.get("joined_on", "")),
+            )
+        )
     Member.objects.bulk_create(members, batch_size=500)
     changed_record = []
     for change in plan.changed:
@@ -439,12 +491,14 @@ def members_import(
                 setattr(member, column, value)
         member.save()
         # Names and addresses stay off the public record; only which fields changed.
-        changed_record.append({
-            "member": member.public_id,
-            "fields": sorted(k for k in change if k != "member_no"),
-            **({"body": change["body_code"]} if "body_code" in change else {}),
-            **({"category": change["category"]} if "category" in change else {}),
-        })
+        changed_record.append(
+            {
+                "member": member.public_id,
+                "fields": sorted(k for k in change if k != "member_no"),
+                **({"body": change["body_code"]} if "body_code" in change else {}),
+                **({"category": change["category"]} if "category" in change else {}),
+            }
+        )
     invited = [m for m in members if m.email] if invite else []
     Invitation.objects.bulk_create([Invitation(member=m, sent_to=m.email) for m in invited])
     record_append(

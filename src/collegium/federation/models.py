@@ -108,14 +108,14 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.public_id:
             self.public_id = new_public_id("m")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
 
 
 class Charter(models.Model):
@@ -170,6 +170,9 @@ class CharterChange(models.Model):
     class Meta:
         ordering: ClassVar = ["-changed_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"change of {self.charter} (record #{self.record_index})"
+
 
 class Invitation(models.Model):
     """An invitation sent to a member to set their password (one row per sending)."""
@@ -180,3 +183,6 @@ class Invitation(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.sent_to}"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from collegium.federation.models import Body, Member
 
 
-class PermissionDenied(Exception):  # noqa: N818 - reads better at the call site
+class PermissionDenied(Exception):
     """Raised by services; views and the API turn it into 403 with its message."""
 
 

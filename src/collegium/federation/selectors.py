@@ -57,8 +57,9 @@ def composition(members: QuerySet[Member]) -> list[CategoryCount]:
     counts = dict(members.values_list("category__code").annotate(n=Count("id")))
     total = sum(counts.values())
     return [
-        CategoryCount(c.code, c.name, counts.get(c.code, 0), counts.get(c.code, 0) / total
-                      if total else 0.0)
+        CategoryCount(
+            c.code, c.name, counts.get(c.code, 0), counts.get(c.code, 0) / total if total else 0.0
+        )
         for c in Category.objects.all()
     ]
 
@@ -82,9 +83,7 @@ def charter_effective(body: Body | None) -> list[CharterValue]:
     chain: list[Body] = []
     if body is not None:
         chain = [body, *reversed(body_ancestors(body))]
-    rows: dict[int | None, Charter] = {
-        c.body_id: c for c in Charter.objects.filter(body__in=chain)
-    }
+    rows: dict[int | None, Charter] = {c.body_id: c for c in Charter.objects.filter(body__in=chain)}
     default_row = Charter.objects.filter(body__isnull=True).first()
     values = []
     for field in FIELDS:
@@ -101,8 +100,17 @@ def charter_effective(body: Body | None) -> list[CharterValue]:
             value = default if default is not None else DEFAULTS[field.name]
             own = body is None
         values.append(
-            CharterValue(field.name, field.label, field.help, field.unit, value, source, own,
-                         field.minimum, field.maximum)
+            CharterValue(
+                field.name,
+                field.label,
+                field.help,
+                field.unit,
+                value,
+                source,
+                own,
+                field.minimum,
+                field.maximum,
+            )
         )
     return values
 

@@ -114,8 +114,12 @@ def member_account_ensure(member: Member) -> Any:
     if member.user_id:
         return member.user
     user_model = get_user_model()
-    user = user_model(username=member.member_no, email=member.email,
-                      first_name=member.given_name, last_name=member.family_name)
+    user = user_model(
+        username=member.member_no,
+        email=member.email,
+        first_name=member.given_name,
+        last_name=member.family_name,
+    )
     user.set_unusable_password()
     user.save()
     member.user = user

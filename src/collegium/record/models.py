@@ -55,6 +55,9 @@ class Node(models.Model):
             models.UniqueConstraint(fields=["level", "position"], name="record_node_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"subtree {self.level}/{self.position}"
+
 
 class Checkpoint(models.Model):
     size = models.BigIntegerField(unique=True)

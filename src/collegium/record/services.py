@@ -93,9 +93,7 @@ def _lock_for_append() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_APPEND_LOCK])
 
 
-def record_append(
-    *, kind: str, actor: Actor, data: dict[str, Any], body: Any = None
-) -> Entry:
+def record_append(*, kind: str, actor: Actor, data: dict[str, Any], body: Any = None) -> Entry:
     """Append one entry in the caller's transaction and return it."""
     if not connection.in_atomic_block:
         raise RecordError("record_append must run inside the service's transaction")

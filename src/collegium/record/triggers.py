@@ -19,7 +19,7 @@ def install(connection: BaseDatabaseWrapper) -> None:
             if connection.vendor == "sqlite":
                 for action in ("UPDATE", "DELETE"):
                     cursor.execute(
-                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} "  # noqa: S608
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} "
                         f"BEFORE {action} ON {table} "
                         f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;"
                     )

@@ -19,22 +19,36 @@ from collegium.federation.imports import (
 
 
 class Command(BaseCommand):
-    help = ("Import bodies (code,name,kind,parent_code) or members (member_no,given_name,"
-            "family_name,email,category,body_code[,joined_on]) from CSV: all or nothing.")
+    help = (
+        "Import bodies (code,name,kind,parent_code) or members (member_no,given_name,"
+        "family_name,email,category,body_code[,joined_on]) from CSV: all or nothing."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("what", choices=["bodies", "members"])
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="print what would change and change nothing")
-        parser.add_argument("--no-invite", action="store_true",
-                            help="do not e-mail invitation links to new members")
-        parser.add_argument("--operator", default=None,
-                            help="username of the operator account acting (default: the "
-                            "only operator)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="print what would change and change nothing"
+        )
+        parser.add_argument(
+            "--no-invite", action="store_true", help="do not e-mail invitation links to new members"
+        )
+        parser.add_argument(
+            "--operator",
+            default=None,
+            help="username of the operator account acting (default: the only operator)",
+        )
 
-    def handle(self, *args: Any, what: str, file: str, dry_run: bool, no_invite: bool,
-               operator: str | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        what: str,
+        file: str,
+        dry_run: bool,
+        no_invite: bool,
+        operator: str | None,
+        **options: Any,
+    ) -> None:
         path = Path(file)
         if not path.is_file():
             self.stderr.write(f"{file}: no such file")
@@ -43,17 +57,26 @@ class Command(BaseCommand):
         if operator:
             operators = operators.filter(username=operator)
         if operators.count() != 1:
-            raise CommandError("name the operator account with --operator (create one with "
-                               "`collegium createoperator`)" if operators.count() > 1 else
-                               "no operator account; create one with `collegium createoperator`")
+            raise CommandError(
+                "name the operator account with --operator (create one with "
+                "`collegium createoperator`)"
+                if operators.count() > 1
+                else "no operator account; create one with `collegium createoperator`"
+            )
         user = operators.get()
         data = path.read_bytes()
         try:
             if what == "bodies":
                 plan = bodies_import(user=user, data=data, filename=file, dry_run=dry_run)
             else:
-                plan = members_import(user=user, data=data, filename=file, dry_run=dry_run,
-                                      invite=not no_invite, base_url=settings.COLLEGIUM_BASE_URL)
+                plan = members_import(
+                    user=user,
+                    data=data,
+                    filename=file,
+                    dry_run=dry_run,
+                    invite=not no_invite,
+                    base_url=settings.COLLEGIUM_BASE_URL,
+                )
         except ImportRejected as exc:
             for line in exc.plan.error_lines():
                 self.stderr.write(line)

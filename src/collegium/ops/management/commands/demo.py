@@ -28,21 +28,26 @@ class Command(BaseCommand):
     help = "Build the demo federation if the database has none, print logins, and serve it."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--reset", action="store_true",
-                            help="delete the demo database (SQLite only) and build it anew")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="delete the demo database (SQLite only) and build it anew",
+        )
         parser.add_argument("--no-serve", action="store_true", help="build, print, exit")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
 
-    def handle(self, *args: Any, reset: bool, no_serve: bool, port: int, host: str,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, reset: bool, no_serve: bool, port: int, host: str, **options: Any
+    ) -> None:
         from collegium.ops.demo import DEMO_LOGINS, build_demo
 
         db = settings.DATABASES["default"]
         if reset:
             if db["ENGINE"] != "django.db.backends.sqlite3":
-                raise CommandError("--reset deletes a SQLite file; drop a PostgreSQL "
-                                   "database yourself")
+                raise CommandError(
+                    "--reset deletes a SQLite file; drop a PostgreSQL database yourself"
+                )
             connection.close()
             name = Path(str(db["NAME"]))
             for path in (name, Path(f"{name}-wal"), Path(f"{name}-shm")):

@@ -18,11 +18,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        verify = sub.add_parser("verify", help="recompute the whole record and check "
-                                "the latest signed checkpoint")
+        verify = sub.add_parser(
+            "verify", help="recompute the whole record and check the latest signed checkpoint"
+        )
         verify.add_argument("--json", action="store_true", help="machine-readable result")
-        verify.add_argument("--since", metavar="CHECKPOINT_FILE",
-                            help="also prove the record only grew since this checkpoint")
+        verify.add_argument(
+            "--since",
+            metavar="CHECKPOINT_FILE",
+            help="also prove the record only grew since this checkpoint",
+        )
         checkpoint = sub.add_parser("checkpoint", help="sign the current tree head")
         checkpoint.add_argument("--out", help="also write the signed note to this file")
         sub.add_parser("verifier", help="print this federation's public verifier key")
@@ -51,12 +55,12 @@ class Command(BaseCommand):
             cp = report.checkpoint
             self.stdout.write(
                 f"OK: {report.size} entries, root {report.root}"
-                + (f"; checkpoint at size {cp['size']} verified" if cp else
-                   "; no checkpoint yet")
+                + (f"; checkpoint at size {cp['size']} verified" if cp else "; no checkpoint yet")
             )
         else:
-            where = f" (first bad entry: #{report.first_bad})" if report.first_bad is not None \
-                else ""
+            where = (
+                f" (first bad entry: #{report.first_bad})" if report.first_bad is not None else ""
+            )
             self.stderr.write(f"FAILED{where}: {report.error}")
         if not report.ok:
             sys.exit(1)

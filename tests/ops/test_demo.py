@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from collegium.elections.models import Seat
+from collegium.federation.charters import reserved_seats
+from collegium.federation.models import Body, Member
+from collegium.ops.demo import DEMO_LOGINS, demo_bodies_csv, demo_members_csv
+from collegium.record.verification import record_verify
+
+
+@pytest.fixture
+def demo_output(db) -> str:
+    out = io.StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_is_a_realistic_federation(demo_output):
+    kinds = {
+        k: Body.objects.filter(kind=k).count()
+        for k in ("congress", "industrial_union", "enterprise", "shop", "commission")
+    }
+    assert kinds["congress"] == 1
+    assert kinds["industrial_union"] >= 3
+    assert kinds["enterprise"] >= 8
+    assert kinds["shop"] >= 30
+    assert kinds["commission"] >= 3
+    members = Member.objects.count()
+    assert members >= 2000
+    workers = Member.objects.filter(category__code="production_worker").count()
+    assert 0.65 < workers / members < 0.9
+    assert Member.objects.filter(category__code="technical_specialist").exists()
+    assert Member.objects.filter(category__code="administrative").exists()
+
+
+def test_demo_prints_address_and_logins_that_work(demo_output):
+    assert "address: http://127.0.0.1:8000/" in demo_output
+    logins = re.findall(r"^login: (\S+) (\S+) (\S+)$", demo_output, re.M)
+    assert {role for role, _, _ in logins} >= {"member", "board", "operator"}
+    for _role, username, password in logins:
+        assert authenticate(username=username, password=password) is not None
+    board = next(u for r, u, _ in logins if r == "board")
+    assert Seat.objects.filter(holder__user__username=board).exists()
+
+
+def test_founding_boards_respect_the_quota(demo_output):
+    for body in Body.objects.filter(kind="enterprise"):
+        seats = Seat.objects.filter(body=body).select_related("holder__category")
+        workers = sum(s.holder.category.code == "production_worker" for s in seats)
+        assert workers >= reserved_seats(60, seats.count())
+
+
+def test_demo_record_verifies_and_a_second_run_reuses_it(demo_output):
+    assert record_verify().ok
+    out = io.StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    assert "existing demo database" in out.getvalue()
+    assert Member.objects.count() == 2400
+
+
+def test_demo_data_is_deterministic():
+    assert demo_bodies_csv() == demo_bodies_csv()
+    assert demo_members_csv() == demo_members_csv()
+    assert [login.username for login in DEMO_LOGINS] == ["anna", "ivan", "operator"]
