@@ -10,8 +10,9 @@ from django.http import HttpRequest
 
 def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
     return {
         "federation_name": settings.COLLEGIUM_FEDERATION_NAME,
-        "current_member": getattr(user, "member", None) if user and user.is_authenticated
-        else None,
+        "current_member": getattr(user, "member", None) if signed_in else None,
+        "is_operator": bool(signed_in and getattr(user, "is_operator", False)),
     }

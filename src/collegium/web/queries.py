@@ -1,0 +1,114 @@
+"""Small reads the pages need that the apps' selectors do not offer (yet).
+
+They only read; every write goes through the apps' services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from collegium.elections.models import Seat
+from collegium.federation.models import Body, BodyKind, Charter, CharterChange, Member
+from collegium.federation.selectors import CategoryCount
+from collegium.record.models import Entry
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    body: Body
+    members: int
+    indent: int
+
+
+def tree_rows(bodies: list[Body], counts: dict[int, int]) -> list[TreeRow]:
+    """Bodies in tree order with their member counts. Commissions count their seat-holders
+    elsewhere; here they show no member count of their own."""
+    return [
+        TreeRow(b, 0 if b.kind == BodyKind.COMMISSION else counts.get(b.pk, 0), min(b.depth, 8))
+        for b in bodies
+    ]
+
+
+def body_by_code(code: str) -> Body | None:
+    return Body.objects.filter(code=code).first()
+
+
+def body_children(body: Body) -> list[Body]:
+    return list(Body.objects.filter(parent=body).order_by("kind", "name"))
+
+
+def current_seats(member: Member) -> QuerySet[Seat]:
+    today = timezone.localdate()
+    return (
+        Seat.objects.filter(
+            holder=member, vacated_on__isnull=True, term_start__lte=today, term_end__gte=today
+        )
+        .select_related("body")
+        .order_by("body__path")
+    )
+
+
+def member_by_public_id(public_id: str) -> Member | None:
+    return (
+        Member.objects.select_related("workplace", "category", "user")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def member_viewer(user: object) -> Member | None:
+    """The signed-in member with their workplace loaded (one query instead of two)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("workplace").filter(user=user).first()  # type: ignore[misc]
+
+
+def member_search(members: QuerySet[Member], text: str) -> QuerySet[Member]:
+    members = members.select_related("category", "workplace")
+    for word in text.split()[:5]:
+        members = members.filter(
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(member_no__iexact=word)
+        )
+    return members
+
+
+def actor_entries(public_id: str) -> QuerySet[Entry]:
+    return Entry.objects.filter(actor_id=public_id).order_by("-index")
+
+
+def charter_own(body: Body | None) -> Charter | None:
+    if body is None:
+        return Charter.objects.filter(body__isnull=True).first()
+    return Charter.objects.filter(body=body).first()
+
+
+def charter_history(body: Body | None) -> QuerySet[CharterChange]:
+    qs = CharterChange.objects.select_related("changed_by", "changed_by__member")
+    if body is None:
+        return qs.filter(body__isnull=True)
+    return qs.filter(body=body)
+
+
+def entries_page_bodies(entries: list[Entry]) -> dict[int, Body]:
+    ids = {e.body_id for e in entries if e.body_id}
+    return Body.objects.in_bulk(ids) if ids else {}
+
+
+@dataclass(frozen=True)
+class Bar:
+    code: str
+    name: str
+    count: int
+    percent: str  # "37.5", formatted here so templates never localise it
+    width: str
+
+
+def composition_bars(rows: list[CategoryCount]) -> list[Bar]:
+    return [
+        Bar(r.code, r.name, r.count, f"{r.share * 100:.1f}", f"{r.share * 100:.2f}") for r in rows
+    ]
