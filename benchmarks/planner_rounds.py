@@ -177,7 +177,8 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(
         f"economy: {goods} goods, {workers:,} worker councils, {consumers:,} consumer councils;"
-        f" tolerance {args.tolerance:.0%}; initial price {INITIAL_PRICE:g}; seeds 0..{args.seeds - 1}"
+        f" tolerance {args.tolerance:.0%}; initial price {INITIAL_PRICE:g};"
+        f" seeds 0..{args.seeds - 1}"
     )
     peers = ["demplan", "collegium:hahnel", "collegium:dual"]
     header = f"{'seed':>4} {'peer':<18} {'rounds':>7} {'s/round':>9} {'total s':>8} {'ratio':>7}"
@@ -196,12 +197,14 @@ def main() -> None:
             ratio = f"{r['per_round'] / base:.2f}" if base else "-"
             rounds = f"{r['rounds']}{'' if r['converged'] else '*'}"
             print(
-                f"{seed:>4} {p:<18} {rounds:>7} {r['per_round']:>9.4f} {r['seconds']:>8.2f} {ratio:>7}"
+                f"{seed:>4} {p:<18} {rounds:>7} {r['per_round']:>9.4f}"
+                f" {r['seconds']:>8.2f} {ratio:>7}"
             )
         if "prices" in results["demplan"] and "prices" in results["collegium:hahnel"]:
             a = np.asarray(results["demplan"]["prices"])
             b = np.asarray(results["collegium:hahnel"]["prices"])
-            print(f"     same prices as demplan (hahnel): max rel. diff {np.max(np.abs(a / b - 1)):.1e}")
+            gap = float(np.max(np.abs(a / b - 1)))
+            print(f"     same prices as demplan (hahnel): max rel. diff {gap:.1e}")
     print()
     print(f"{'peer':<18} {'mean rounds':>12} {'mean s/round':>13} {'ratio':>7}")
     base_rows = [r for r in summary["demplan"] if "error" not in r]

@@ -30,8 +30,11 @@ budgets): :class:`RoundsSession` keeps its prices and its price-rule state and c
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal, Protocol, TypeAlias
@@ -39,7 +42,7 @@ from typing import Any, Literal, Protocol, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
-from collegium.planner.model import PlannerError
+from collegium.planner.model import Economy, PlannerError
 
 FloatArray: TypeAlias = NDArray[np.float64]
 IntArray: TypeAlias = NDArray[np.int64]
@@ -58,6 +61,9 @@ class Proposals:
     ``intensities`` holds one number per workplace (its proposed output or activity), the
     tentative plan published with the prices. ``objective`` is the councils' summed
     benefit minus cost at those prices (worker surplus plus consumer budgets spent).
+    ``disposable`` marks products that may be left over (labour and resources not
+    needed, products nobody wants): left over at a negligible price, they count as
+    balanced.
     """
 
     supply: FloatArray
@@ -65,6 +71,7 @@ class Proposals:
     intensities: FloatArray
     consumption: FloatArray
     objective: float
+    disposable: NDArray[np.bool_] | None = None
 
 
 class Councils(Protocol):
@@ -74,6 +81,17 @@ class Councils(Protocol):
     def n_goods(self) -> int: ...
 
     def respond(self, prices: FloatArray) -> Proposals: ...
+
+
+def settled_imbalance(proposals: Proposals, prices: FloatArray, tolerance: float) -> FloatArray:
+    """Relative imbalance, with disposable products left over at a negligible price
+    (below ``tolerance`` times the median price) counted as balanced."""
+    imbalance = relative_imbalance(proposals.supply, proposals.demand)
+    if proposals.disposable is None or not imbalance.size:
+        return imbalance
+    cheap = prices < tolerance * float(np.median(prices))
+    left_over = proposals.disposable & (proposals.supply >= proposals.demand) & cheap
+    return np.where(left_over, 0.0, imbalance)
 
 
 def relative_imbalance(supply: FloatArray, demand: FloatArray) -> FloatArray:
@@ -149,7 +167,9 @@ class HahnelCouncils:
         return np.repeat(np.arange(self.n_workers, dtype=np.int64), counts)
 
     def _per_worker(self, values: FloatArray) -> FloatArray:
-        return np.bincount(self.owner, weights=values, minlength=self.n_workers)
+        return np.asarray(
+            np.bincount(self.owner, weights=values, minlength=self.n_workers), dtype=np.float64
+        )
 
     @cached_property
     def exponent_sum(self) -> FloatArray:
@@ -187,7 +207,10 @@ class HahnelCouncils:
         """
         shares = self.utility_exponent / self.utility_exponent.sum(axis=1, keepdims=True)
         spent = self.entitlement @ shares
-        return np.bincount(self.utility_good, weights=spent, minlength=self.n_goods)
+        return np.asarray(
+            np.bincount(self.utility_good, weights=spent, minlength=self.n_goods),
+            dtype=np.float64,
+        )
 
     def worker_proposals(self, prices: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Output, effort and inputs (flat, like ``input_good``) of every worker council."""
@@ -289,7 +312,7 @@ def hahnel_instance(
     input_good = np.concatenate(goods)[order]
     counts = np.bincount(owner, minlength=n_workers)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    exponent = rng.uniform(0.5, 1.5, input_good.shape[0])
+    exponent: FloatArray = np.asarray(rng.uniform(0.5, 1.5, input_good.shape[0]), dtype=np.float64)
     total = np.bincount(owner[order], weights=exponent, minlength=n_workers)
     exponent *= np.repeat(rng.uniform(0.7, 0.85, n_workers) / total, counts)
     councils = HahnelCouncils(
@@ -531,7 +554,7 @@ class RoundsSession:
         started = time.perf_counter()
         prices = self.prices
         proposals = self.councils.respond(prices)
-        imbalance = relative_imbalance(proposals.supply, proposals.demand)
+        imbalance = settled_imbalance(proposals, prices, self.tolerance)
         worst = float(np.max(imbalance)) if imbalance.size else 0.0
         next_prices, next_state = self.rule(prices, proposals.supply, proposals.demand, self.state)
         change = float(np.max(np.abs(next_prices / prices - 1.0))) if prices.size else 0.0
@@ -606,3 +629,221 @@ def run_rounds(
             if revised is not None:
                 session.revise(revised)
     return session.result()
+
+
+# --------------------------------------------------------------------------- linear councils
+
+
+@dataclass(frozen=True, eq=False)
+class LinearCouncils:
+    """Councils built from a planner economy of fixed-coefficient techniques.
+
+    Goods are the balance products followed by the labour pools. Workplace ``j`` runs
+    its technique at activity ``x_j`` in ``[0, capacity_j]`` and proposes the activity that
+    maximises its margin at the published prices, ``(p B_j - p A_j - w L_j) x_j``, less an
+    effort cost ``effort_j x_j**2 / 2`` (rising marginal effort makes the answer a
+    definite number rather than all or nothing). Consumer councils spend the value of the
+    labour and resources available plus the workplaces' margins (a social dividend, so
+    that what is offered can be bought) on the plan's floors and then its basket.
+    As in the planner's linear programme every balance is an inequality: a product left
+    over (labour not needed, emissions nobody uses) is balanced once its price is
+    negligible.
+    """
+
+    net: Any  # scipy sparse (balance products by techniques): B - A
+    outputs: Any  # scipy sparse (balance products by techniques): B
+    labour: Any  # scipy sparse (labour pools by techniques)
+    capacity: FloatArray
+    effort: FloatArray
+    endowment: FloatArray
+    available: FloatArray
+    floor: FloatArray
+    basket: FloatArray
+    product_codes: tuple[str, ...] = ()
+    technique_codes: tuple[str, ...] = ()
+    pool_codes: tuple[str, ...] = ()
+
+    @property
+    def n_products(self) -> int:
+        return int(self.endowment.shape[0])
+
+    @property
+    def n_goods(self) -> int:
+        return self.n_products + int(self.available.shape[0])
+
+    @cached_property
+    def inputs(self) -> Any:
+        return (self.outputs - self.net).tocsc()
+
+    @classmethod
+    def from_economy(
+        cls, economy: Economy, *, reference: FloatArray | None = None
+    ) -> LinearCouncils:
+        """Councils for ``economy``; ``reference`` is the activity each workplace proposes
+        when its margin equals its revenue at unit prices (default: an estimate of the
+        activity the plan's floors and basket call for, bounded by capacity)."""
+        import scipy.sparse as sp
+
+        rows = economy.balance_rows
+        outputs = sp.csc_matrix(economy.outputs[rows, :])
+        inputs = sp.csc_matrix(economy.inputs[rows, :])
+        net = sp.csc_matrix(outputs - inputs)
+        labour = sp.csc_matrix(economy.labour_matrix())
+        capacity = np.asarray(economy.capacity, dtype=np.float64)
+        floor = np.asarray(economy.floor[rows], dtype=np.float64)
+        basket = np.asarray(economy.basket[rows], dtype=np.float64)
+        if reference is None:
+            reference = _reference_activity(outputs, inputs, floor + np.maximum(basket, 0.0))
+        reference = np.where(np.isfinite(capacity), np.minimum(reference, capacity), reference)
+        reference = np.where(reference > 0, reference, 1.0)
+        revenue = np.asarray(outputs.sum(axis=0)).reshape(-1)
+        effort = np.maximum(revenue, 1e-12) / reference
+        return cls(
+            net=net,
+            outputs=outputs,
+            labour=labour,
+            capacity=capacity,
+            effort=effort,
+            endowment=np.asarray(economy.endowment[rows], dtype=np.float64),
+            available=np.asarray(economy.labour_available, dtype=np.float64),
+            floor=floor,
+            basket=basket,
+            product_codes=tuple(economy.products[i].code for i in rows),
+            technique_codes=economy.technique_codes,
+            pool_codes=tuple(economy.pool_label(k) for k in range(len(economy.labour))),
+        )
+
+    def with_capacity(self, capacity: FloatArray) -> LinearCouncils:
+        """The same councils after workplaces revise their capacities."""
+        return replace(self, capacity=np.asarray(capacity, dtype=np.float64))
+
+    def activity(self, prices: FloatArray) -> FloatArray:
+        p, w = prices[: self.n_products], prices[self.n_products :]
+        margin = self.net.T @ p - self.labour.T @ w
+        return np.asarray(np.clip(margin / self.effort, 0.0, self.capacity), dtype=np.float64)
+
+    def respond(self, prices: FloatArray) -> Proposals:
+        n = self.n_products
+        p, w = prices[:n], prices[n:]
+        x = self.activity(prices)
+        margin = self.net.T @ p - self.labour.T @ w
+        made = self.outputs @ x
+        used = self.inputs @ x
+        labour_used = self.labour @ x
+        budget = float(p @ self.endowment + w @ self.available + margin @ x)
+        floor_cost = float(p @ self.floor)
+        basket_cost = float(p @ np.maximum(self.basket, 0.0))
+        if budget <= floor_cost or basket_cost <= 0:
+            consumption = self.floor * (budget / floor_cost if floor_cost > 0 else 0.0)
+        else:
+            consumption = self.floor + (budget - floor_cost) / basket_cost * np.maximum(
+                self.basket, 0.0
+            )
+        supply = np.concatenate([made + self.endowment, self.available])
+        demand = np.concatenate([used + consumption, labour_used])
+        surplus = float(margin @ x - 0.5 * self.effort @ (x * x))
+        disposable = np.ones(self.n_goods, dtype=bool)
+        return Proposals(supply, demand, x, consumption, surplus + budget, disposable)
+
+
+def _reference_activity(outputs: Any, inputs: Any, final: FloatArray) -> FloatArray:
+    """Activity that roughly delivers ``final`` net: Neumann sweeps, makers sharing evenly."""
+    n, m = outputs.shape
+    if m == 0:
+        return np.zeros(0)
+    main = np.asarray(outputs.argmax(axis=0)).reshape(-1)
+    amount = np.asarray(outputs.max(axis=0).toarray()).reshape(-1)
+    makers = np.bincount(main, minlength=n).astype(np.float64)
+    gross = final.copy()
+    x = np.zeros(m)
+    for _ in range(100):
+        x = np.where(
+            amount > 0,
+            gross[main] / (np.maximum(makers[main], 1.0) * np.maximum(amount, 1e-300)),
+            0.0,
+        )
+        new = final + inputs @ x
+        if not np.all(np.isfinite(new)):
+            break
+        done = np.allclose(new, gross, rtol=1e-6, atol=1e-12)
+        gross = new
+        if done:
+            break
+    return np.asarray(x, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def cli_rounds(args: Sequence[str]) -> int:
+    """``collegium plan rounds PATH [--method hahnel|dual] [--max-rounds N] [--tolerance T]
+    [--json]``: run participatory rounds on an economy and print their history.
+
+    Exit 0 when every imbalance fell below the tolerance, 1 when not within the rounds
+    allowed (or the input is invalid), 2 on a usage error or a missing file.
+    """
+    parser = argparse.ArgumentParser(
+        prog="collegium plan rounds",
+        description="Participatory planning rounds: publish valuations, collect proposals, "
+        "adjust, until every product balances within the tolerance.",
+    )
+    parser.add_argument("path", help="economy: a JSON file or a directory of CSV files")
+    parser.add_argument("--method", choices=METHODS, default="hahnel")
+    parser.add_argument("--max-rounds", type=int, default=250)
+    parser.add_argument("--tolerance", type=float, default=0.05)
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    try:
+        options = parser.parse_args(list(args))
+    except SystemExit as exit_:
+        return 0 if exit_.code == 0 else 2
+    if options.max_rounds < 1 or not options.tolerance > 0:
+        parser.print_usage(sys.stderr)
+        print(
+            "collegium plan rounds: --max-rounds and --tolerance must be positive", file=sys.stderr
+        )
+        return 2
+    from collegium.planner.io import load
+    from collegium.planner.model import InputError, MissingInputError
+
+    try:
+        economy = load(options.path)
+    except MissingInputError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except InputError as error:
+        print(error, file=sys.stderr)
+        return 1
+    councils = LinearCouncils.from_economy(economy)
+    result = run_rounds(
+        councils, method=options.method, tolerance=options.tolerance, max_rounds=options.max_rounds
+    )
+    if options.json:
+        document = result.to_json()
+        document["file"] = options.path
+        n = councils.n_products
+        document["valuations"] = dict(
+            zip(councils.product_codes, result.prices[:n].tolist(), strict=True)
+        )
+        document["labour_valuations"] = dict(
+            zip(councils.pool_codes, result.prices[n:].tolist(), strict=True)
+        )
+        document["activity"] = dict(
+            zip(councils.technique_codes, result.proposals.intensities.tolist(), strict=True)
+        )
+        print(json.dumps(document, allow_nan=False))
+    else:
+        print(
+            f"{'round':>5} {'max imbalance':>14} {'mean imbalance':>15} "
+            f"{'price change':>13} {'objective':>14}"
+        )
+        for r in result.history:
+            print(
+                f"{r.round:>5} {r.max_imbalance:>14.2%} {r.mean_imbalance:>15.2%} "
+                f"{r.price_change:>13.2%} {r.objective:>14.6g}"
+            )
+        verdict = "converged" if result.converged else "not converged"
+        print(
+            f"{verdict} after {result.rounds} rounds ({options.method}, tolerance "
+            f"{options.tolerance:.2%}, {result.seconds:.3f} s)"
+        )
+    return 0 if result.converged else 1

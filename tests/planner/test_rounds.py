@@ -1,0 +1,206 @@
+"""Tests of the participatory rounds: Hahnel's rule, dual decomposition, revisions, CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from collegium.planner import synthetic
+from collegium.planner.io import save_economy
+from collegium.planner.model import Economy
+from collegium.planner.rounds import (
+    HahnelCouncils,
+    LinearCouncils,
+    RoundsSession,
+    cli_rounds,
+    hahnel_instance,
+    relative_imbalance,
+    rescale_units,
+    run_rounds,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def small() -> HahnelCouncils:
+    return hahnel_instance(0, n_goods=50, n_workers=1500, n_consumers=500)
+
+
+def _benchmark_module() -> object:
+    spec = importlib.util.spec_from_file_location(
+        "planner_rounds_bench", ROOT / "benchmarks" / "planner_rounds.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_hahnel_rounds_match_demplan(small: HahnelCouncils) -> None:
+    demplan = pytest.importorskip("demplan")
+    from demplan.prefabs import HahnelBook2021
+
+    economy = _benchmark_module().to_demplan(small)  # type: ignore[attr-defined]
+    theirs = demplan.run(HahnelBook2021(initial_price=700.0), economy, seed=0)
+    ours = run_rounds(small, method="hahnel", initial_prices=700.0)
+    assert ours.converged and theirs.summary.converged
+    assert ours.rounds == theirs.summary.rounds
+    np.testing.assert_allclose(ours.prices, theirs.plan.valuation["indicative_price"], rtol=1e-9)
+    np.testing.assert_allclose(ours.proposals.intensities, theirs.plan.output, rtol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["hahnel", "dual"])
+def test_rounds_converge_and_history_is_consistent(small: HahnelCouncils, method: str) -> None:
+    result = run_rounds(small, method=method, initial_prices=700.0, tolerance=0.05)  # type: ignore[arg-type]
+    assert result.converged
+    assert result.rounds == len(result.history) < 250
+    last = result.history[-1]
+    assert last.max_imbalance < 0.05
+    assert max(relative_imbalance(result.proposals.supply, result.proposals.demand)) < 0.05
+    for record in result.history:
+        assert record.mean_imbalance <= record.max_imbalance
+        assert record.price_change >= 0
+        assert math.isfinite(record.objective)
+    assert [r.round for r in result.history] == list(range(1, result.rounds + 1))
+
+
+def test_worker_proposal_maximises_benefit_minus_cost(small: HahnelCouncils) -> None:
+    rng = np.random.default_rng(0)
+    prices = 700.0 * np.exp(rng.normal(0.0, 0.3, small.n_goods))
+    output, effort, inputs = small.worker_proposals(prices)
+
+    def net_benefit(w: int, x: np.ndarray, e: float) -> float:
+        lo, hi = small.input_offsets[w], small.input_offsets[w + 1]
+        goods, b = small.input_good[lo:hi], small.input_exponent[lo:hi]
+        q = small.scale[w] * e ** small.effort_c[w] * np.prod(x**b)
+        cost = prices[goods] @ x + small.effort_s[w] * e ** small.effort_k[w]
+        return float(prices[small.output_good[w]] * q - cost)
+
+    for w in (0, 7, 123):
+        lo, hi = small.input_offsets[w], small.input_offsets[w + 1]
+        x, e = inputs[lo:hi], float(effort[w])
+        best = net_benefit(w, x, e)
+        lo_q = small.scale[w] * e ** small.effort_c[w] * np.prod(x ** small.input_exponent[lo:hi])
+        assert lo_q == pytest.approx(output[w], rel=1e-9)
+        for factor in (0.97, 1.03):
+            assert net_benefit(w, x * factor, e) < best
+            assert net_benefit(w, x, e * factor) < best
+            bent = x.copy()
+            bent[0] *= factor
+            assert net_benefit(w, bent, e) < best
+
+
+def test_units_do_not_change_the_economy(small: HahnelCouncils) -> None:
+    factor = np.linspace(0.5, 2.0, small.n_goods)
+    prices = 700.0 * np.exp(np.random.default_rng(1).normal(0.0, 0.2, small.n_goods))
+    before = small.respond(prices)
+    after = rescale_units(small, factor).respond(prices * factor)
+    np.testing.assert_allclose(after.supply * factor, before.supply, rtol=1e-10)
+    np.testing.assert_allclose(after.demand * factor, before.demand, rtol=1e-10)
+
+
+def test_warm_start_takes_fewer_rounds(small: HahnelCouncils) -> None:
+    cold = run_rounds(small, method="hahnel", initial_prices=700.0, tolerance=0.03)
+    # Next year's councils are a little more productive.
+    revised = dataclasses.replace(small, scale=small.scale * 1.02)
+    warm = run_rounds(
+        revised,
+        method="hahnel",
+        initial_prices=cold.next_prices,
+        rule_state=cold.rule_state,
+        tolerance=0.03,
+    )
+    again = run_rounds(revised, method="hahnel", initial_prices=700.0, tolerance=0.03)
+    assert warm.converged and again.converged
+    assert warm.rounds < again.rounds
+
+
+def test_session_publishes_and_takes_revisions(small: HahnelCouncils) -> None:
+    session = RoundsSession(small, method="dual", initial_prices=700.0)
+    published = session.publish()
+    np.testing.assert_array_equal(published, np.full(small.n_goods, 700.0))
+    session.step()
+    assert not np.array_equal(session.publish(), published)
+    with pytest.raises(ValueError, match="same products"):
+        session.revise(hahnel_instance(2, n_goods=60, n_workers=100, n_consumers=10))
+
+
+@pytest.fixture(scope="module")
+def linear() -> LinearCouncils:
+    return LinearCouncils.from_economy(synthetic.economy(30, techniques_per_product=2, seed=3))
+
+
+@pytest.mark.parametrize("method", ["hahnel", "dual"])
+def test_linear_rounds_give_a_feasible_plan(linear: LinearCouncils, method: str) -> None:
+    tolerance = 0.05
+    result = run_rounds(linear, method=method, tolerance=tolerance, max_rounds=400)  # type: ignore[arg-type]
+    assert result.converged
+    x = result.proposals.intensities
+    assert np.all(x >= 0) and np.all(x <= linear.capacity)
+    supply, demand = result.proposals.supply, result.proposals.demand
+    # Every product and labour pool: what is used is covered, within the tolerance.
+    assert np.all(supply >= (1 - tolerance) * demand)
+    n = linear.n_products
+    np.testing.assert_allclose(supply[n:], linear.available)
+    assert np.all(result.proposals.consumption >= 0)
+
+
+def test_workplaces_revise_capacities_between_rounds(linear: LinearCouncils) -> None:
+    busiest = int(np.argmax(run_rounds(linear, max_rounds=400).proposals.intensities))
+    cut = linear.capacity.copy()
+    cut[busiest] = 0.0
+
+    def revise(record: object, session: RoundsSession) -> LinearCouncils | None:
+        return linear.with_capacity(cut) if len(session.history) == 3 else None
+
+    result = run_rounds(linear, max_rounds=400, revise=revise)
+    assert result.converged
+    assert result.proposals.intensities[busiest] == 0.0
+
+
+@pytest.fixture(scope="module")
+def economy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("rounds") / "economy"
+    base = synthetic.economy(12, techniques_per_product=2, seed=5)
+    # No technique uses its own product, so the files list each flow once.
+    inputs = base.inputs - base.inputs.multiply(base.outputs != 0)
+    save_economy(
+        Economy(
+            base.products,
+            base.techniques,
+            base.outputs,
+            inputs,
+            base.labour,
+            base.basket,
+            base.floor,
+            base.cap,
+            base.endowment,
+        ),
+        path,
+    )
+    return path
+
+
+def test_cli_json_and_exit_codes(economy_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_rounds([str(economy_dir), "--json", "--method", "dual"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["converged"] is True
+    assert document["method"] == "dual"
+    assert len(document["history"]) == document["rounds"]
+    assert document["history"][-1]["max_imbalance"] < 0.05
+    assert set(document["activity"]) and set(document["valuations"])
+
+    assert cli_rounds([str(economy_dir), "--max-rounds", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "not converged after 1 rounds" in out
+
+    assert cli_rounds([str(economy_dir / "missing")]) == 2
+    assert cli_rounds([str(economy_dir), "--method", "market"]) == 2
+    assert cli_rounds([str(economy_dir), "--tolerance", "0"]) == 2
