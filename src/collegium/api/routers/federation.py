@@ -135,7 +135,8 @@ def get_body(request: HttpRequest, code: str) -> dict[str, Any]:
         "member_count": members.count(),
         "composition": [
             {"code": c.code, "name": c.name, "count": c.count, "share": c.share}
-            for c in selectors.composition(members)
+            # composition() groups by category: an ordering would split the groups.
+            for c in selectors.composition(members.order_by())
         ],
         "board": [
             {
