@@ -148,7 +148,7 @@ def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
     existing = {b.code: b for b in Body.objects.all()}
     parents: dict[str, str] = {
         code: b.parent.code for code, b in existing.items() if b.parent_id and b.parent
-    }  # type: ignore[union-attr]
+    }
     kinds: dict[str, str] = {code: b.kind for code, b in existing.items()}
     seen: dict[str, int] = {}
     valid_kinds = set(BodyKind.values)
@@ -254,7 +254,7 @@ def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
         changes = {}
         if body.name != row["name"]:
             changes["name"] = row["name"]
-        old_parent = body.parent.code if body.parent_id and body.parent else ""  # type: ignore[union-attr]
+        old_parent = body.parent.code if body.parent_id and body.parent else ""
         if old_parent != row["parent_code"]:
             changes["parent_code"] = row["parent_code"]
         if changes:

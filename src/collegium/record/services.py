@@ -21,7 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from collegium.ledger.canonical import canonical_json
+from collegium.ledger.canonical import JsonValue, canonical_json
 from collegium.ledger.merkle import leaf_hash, node_hash
 from collegium.record.models import Entry, Node
 
@@ -40,7 +40,7 @@ class Actor:
     id: str
     role: str  # "member", "operator", "system"
 
-    def as_json(self) -> dict[str, str]:
+    def as_json(self) -> dict[str, JsonValue]:
         return {"id": self.id, "role": self.role}
 
 

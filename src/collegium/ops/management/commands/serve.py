@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 
 
 def serve(host: str, port: int, threads: int) -> None:
-    from waitress import serve as waitress_serve
+    from waitress import serve as waitress_serve  # type: ignore[import-untyped]
 
     from collegium.wsgi import application
 

@@ -33,10 +33,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "checkpoint":
-            cp = checkpoint_create()
+            signed = checkpoint_create()
             if options.get("out"):
-                Path(options["out"]).write_text(cp.note)
-            self.stdout.write(cp.note, ending="")
+                Path(options["out"]).write_text(signed.note)
+            self.stdout.write(signed.note, ending="")
             return
         if action == "verifier":
             self.stdout.write(verifier())
