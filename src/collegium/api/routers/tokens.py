@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from collegium.api import selectors, services
@@ -44,13 +44,13 @@ def list_tokens(request: HttpRequest) -> list[dict[str, Any]]:
     auth=SESSION_ONLY,
     summary="Make an API token (signed-in browser session only)",
 )
-def create_token(request: HttpRequest, data: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, data: TokenIn) -> Status[dict[str, Any]]:
     """The token is in the answer this once; only its digest is kept."""
     try:
         new = services.api_token_create(user=caller(request), name=data.name)
     except services.TokenError as exc:
         raise HttpError(422, str(exc)) from None
-    return 201, {**_token(new.token), "token": new.secret}
+    return Status(201, {**_token(new.token), "token": new.secret})
 
 
 @router.delete(

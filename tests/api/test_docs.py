@@ -1,0 +1,118 @@
+"""The OpenAPI document and the interactive docs page under the strict CSP."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from typing import Any
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+EXPECTED = {
+    "/api/bodies": {"get"},
+    "/api/bodies/{code}": {"get"},
+    "/api/bodies/{code}/members": {"get"},
+    "/api/members/{public_id}": {"get"},
+    "/api/me": {"get"},
+    "/api/charter": {"get", "patch"},
+    "/api/charter/history": {"get"},
+    "/api/bodies/{code}/charter": {"get", "patch"},
+    "/api/bodies/{code}/charter/history": {"get"},
+    "/api/record": {"get"},
+    "/api/record/entries": {"get"},
+    "/api/record/entries/{index}": {"get"},
+    "/api/record/consistency": {"get"},
+    "/api/record/checkpoints": {"get"},
+    "/api/record/checkpoint": {"get"},
+    "/api/record/verifier": {"get"},
+    "/api/me/tokens": {"get", "post"},
+    "/api/me/tokens/{token_id}": {"delete"},
+}
+
+
+@pytest.fixture
+def document(db: Any) -> dict[str, Any]:
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_openapi_lists_every_path(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "Collegium API"
+    paths = {p: set(ops) for p, ops in document["paths"].items()}
+    assert paths == EXPECTED
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            assert op["responses"], (path, method)
+            assert op.get("summary"), (path, method)
+
+
+def test_openapi_security(document: dict[str, Any]) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["BearerToken"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["SessionAuth"]["in"] == "cookie"
+    public = document["paths"]["/api/bodies"]["get"]["security"]
+    assert {} in public  # open to the public
+    private = document["paths"]["/api/me"]["get"]["security"]
+    assert {} not in private
+    assert {"BearerToken": []} in private
+    assert document["paths"]["/api/me/tokens"]["post"]["security"] == [{"SessionAuth": []}]
+
+
+def test_openapi_document_is_valid(document: dict[str, Any]) -> None:
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(document)
+
+
+def test_docs_page_has_no_inline_script(db: Any) -> None:
+    response = Client().get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    csp = response.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    scripts = re.findall(r"<script\b([^>]*)>", html)
+    assert scripts, "the page loads Swagger UI"
+    for attributes in scripts:
+        assert "src=" in attributes, f"inline <script{attributes}> would be blocked by the CSP"
+    assert "<style" not in html
+    assert " style=" not in html
+    for url in re.findall(r'(?:src|href)="/static/([^"]+)"', html):
+        assert finders.find(url), f"/static/{url} is not a static file"
+    assert "api/swagger-init.js" in html
+    assert 'data-settings="{&quot;' in html
+    assert "/api/openapi.json" in html
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(_chromium() is None, reason="no Chromium found")
+def test_docs_page_runs_under_the_csp(live_server: Any, record_guards_lifted: Any) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    violations: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on(
+                "console",
+                lambda m: (
+                    violations.append(m.text)
+                    if "Content Security Policy" in m.text or "Refused" in m.text
+                    else None
+                ),
+            )
+            page.goto(f"{live_server.url}/api/docs")
+            page.wait_for_selector(".opblock", timeout=15000)
+            assert page.locator(".opblock").count() >= len(EXPECTED)
+            assert "Collegium API" in page.content()
+        finally:
+            browser.close()
+    assert violations == []
