@@ -1,0 +1,50 @@
+"""List pages make the same number of queries however large the federation grows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from collegium.federation.services import charter_change
+from tests.conftest import make_body, make_member
+
+pytestmark = pytest.mark.django_db
+
+LIMITS = {"/bodies/": 7, "/bodies/metal/": 20, "/record/": 9}
+
+
+def grow(fed: Any, n: int) -> None:
+    """Add n enterprises with two shops, a commission and members each."""
+    for i in range(n):
+        works = make_body(f"w{i}", f"Works {i}", "enterprise", fed.union)
+        make_body(f"w{i}-control", f"Control commission {i}", "commission", works)
+        for j in range(2):
+            shop = make_body(f"w{i}-s{j}", f"Shop {i}.{j}", "shop", works)
+            make_member(f"m{i}-{j}", "Worker", f"N{i}{j}", shop, password=None)
+        charter_change(user=fed.board_member.user, body=fed.enterprise,
+                       changes={"board_seats": 8 + i % 2}, reason=str(i))
+
+
+def count(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url", list(LIMITS))
+@pytest.mark.parametrize("who", [None, "worker"])
+def test_query_count_does_not_grow(client_for: Any, small_federation: Any,
+                                   django_assert_max_num_queries: Any, url: str,
+                                   who: str | None) -> None:
+    client = client_for(who)
+    client.get(url)  # warm up sessions and caches
+    small = count(client, url)
+    grow(small_federation, 12)
+    large = count(client, url)
+    assert large == small, (url, small, large)
+    with django_assert_max_num_queries(LIMITS[url]):
+        client.get(url)
