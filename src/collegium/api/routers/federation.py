@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Router
 from ninja.errors import HttpError
+from ninja.params.functions import Query
 
 from collegium.api import selectors as api_selectors
 from collegium.api.auth import OPTIONAL, REQUIRED, caller

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Router
 from ninja.errors import HttpError
+from ninja.params.functions import Query
 
 from collegium.api import selectors as api_selectors
 from collegium.api.auth import OPTIONAL
@@ -26,7 +27,7 @@ from collegium.record import selectors
 from collegium.record.models import Checkpoint, Entry
 from collegium.record.proofs import subtree_hasher
 
-router = Router(tags=["record"], auth=OPTIONAL)
+router = Router(tags=["record"])
 
 TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
 
@@ -53,7 +54,12 @@ def _checkpoint(cp: Checkpoint) -> dict[str, Any]:
     }
 
 
-@router.get("/record", response=RecordHead, summary="The record's current size and root")
+@router.get(
+    "/record",
+    auth=OPTIONAL,
+    response=RecordHead,
+    summary="The record's current size and root",
+)
 def record_head(request: HttpRequest) -> dict[str, Any]:
     size, root = record_checkpoints.current_head()
     latest = record_checkpoints.latest_checkpoint()
@@ -66,6 +72,7 @@ def record_head(request: HttpRequest) -> dict[str, Any]:
 
 @router.get(
     "/record/entries",
+    auth=OPTIONAL,
     response={200: EntryPage, 404: Error, 422: Error},
     summary="Record entries, newest first",
 )
@@ -96,6 +103,7 @@ def list_entries(
 
 @router.get(
     "/record/entries/{index}",
+    auth=OPTIONAL,
     response={200: EntryDetail, 404: Error, 422: Error},
     summary="One entry with its inclusion proof",
 )
@@ -126,6 +134,7 @@ def get_entry(
 
 @router.get(
     "/record/consistency",
+    auth=OPTIONAL,
     response={200: ConsistencyProof, 422: Error},
     summary="Proof that an older tree is a prefix of a newer one",
 )
@@ -154,6 +163,7 @@ def get_consistency(
 
 @router.get(
     "/record/checkpoints",
+    auth=OPTIONAL,
     response=list[CheckpointOut],
     summary="Signed checkpoints, newest first",
 )
@@ -170,6 +180,7 @@ def list_checkpoints(
 
 @router.get(
     "/record/checkpoint",
+    auth=OPTIONAL,
     response={200: None, 404: Error},
     openapi_extra={"responses": {200: {"description": "The signed note", **TEXT}}},
     summary="The latest checkpoint as a signed note (text/plain)",
@@ -183,6 +194,7 @@ def latest_checkpoint(request: HttpRequest) -> Any:
 
 @router.get(
     "/record/verifier",
+    auth=OPTIONAL,
     response={200: None},
     openapi_extra={"responses": {200: {"description": "The C2SP verifier key", **TEXT}}},
     summary="The key that verifies this federation's checkpoints (text/plain)",
