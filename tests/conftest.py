@@ -7,27 +7,28 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from collegium.federation.models import Body, Category, Member
+# Django is imported inside the fixtures, so the pure cores' tests also run with
+# ``-p no:django``.
 
 
 @dataclass
 class SmallFederation:
-    congress: Body
-    union: Body
-    enterprise: Body
-    shop: Body
-    other_enterprise: Body
-    other_shop: Body
-    worker: Member  # rank-and-file member of ``shop``
-    board_member: Member  # holds a seat on the board of ``enterprise`` (works in ``shop``)
-    congress_board_member: Member
-    outsider: Member  # works in ``other_shop``
+    congress: Any  # Body
+    union: Any
+    enterprise: Any
+    shop: Any
+    other_enterprise: Any
+    other_shop: Any
+    worker: Any  # Member: rank-and-file member of ``shop``
+    board_member: Any  # holds a seat on the board of ``enterprise`` (works in ``shop``)
+    congress_board_member: Any
+    outsider: Any  # works in ``other_shop``
     operator: Any
 
 
-def make_body(code: str, name: str, kind: str, parent: Body | None) -> Body:
+def make_body(code: str, name: str, kind: str, parent: Any) -> Any:
+    from collegium.federation.models import Body
     from collegium.federation.services import body_place
 
     body = Body.objects.create(code=code, name=name, kind=kind, parent=parent, path="")
@@ -39,10 +40,14 @@ def make_member(
     number: str,
     given: str,
     family: str,
-    workplace: Body,
+    workplace: Any,
     category: str = "production_worker",
     password: str | None = "pw",
-) -> Member:
+) -> Any:
+    from django.contrib.auth import get_user_model
+
+    from collegium.federation.models import Category, Member
+
     user = get_user_model().objects.create_user(username=number, password=password)
     return Member.objects.create(
         member_no=number,
@@ -57,6 +62,8 @@ def make_member(
 
 @pytest.fixture
 def small_federation(db: Any) -> SmallFederation:
+    from django.contrib.auth import get_user_model
+
     from collegium.elections.services import board_seat_founding
     from collegium.record.services import SYSTEM
 
