@@ -622,7 +622,7 @@ def run_rounds(
     )
     for _ in range(max_rounds):
         record = session.step()
-        if session.converged:
+        if session.converged or not np.all(np.isfinite(session.prices)):
             break
         if revise is not None:
             revised = revise(record, session)
