@@ -17,16 +17,22 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="no /usr/bin/chromium here (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="no /usr/bin/chromium here (apt-get install chromium)"
+    ),
 ]
 
 # Playwright's sync API runs an event loop in this thread; the live server's database work
@@ -51,20 +57,29 @@ class Console:
         self.errors: list[str] = []
 
     def attach(self, page: Any) -> Any:
-        page.on("console", lambda m: m.type in ("error", "warning") and self.errors.append(
-            f"{m.type}: {m.text}"))
+        page.on(
+            "console",
+            lambda m: m.type in ("error", "warning") and self.errors.append(f"{m.type}: {m.text}"),
+        )
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         return page
 
     def check(self) -> None:
-        bad = [e for e in self.errors if "Content Security Policy" in e
-               or "Content-Security-Policy" in e or "pageerror" in e]
+        bad = [
+            e
+            for e in self.errors
+            if "Content Security Policy" in e or "Content-Security-Policy" in e or "pageerror" in e
+        ]
         assert not bad, bad
 
 
 @pytest.fixture
-def federation(record_guards_lifted: Any, transactional_db: Any, live_server: Any,
-               request: pytest.FixtureRequest) -> Iterator[Any]:
+def federation(
+    record_guards_lifted: Any,
+    transactional_db: Any,
+    live_server: Any,
+    request: pytest.FixtureRequest,
+) -> Iterator[Any]:
     """The shared small federation, in a database the live server sees. A flushed
     database has lost what the migrations seeded, so that comes back first.
 
@@ -155,12 +170,20 @@ def test_browse_and_change_a_charter(federation: Any, live_server: Any, browser:
 def test_phone_layout(federation: Any, live_server: Any, browser: Any) -> None:
     base = live_server.url
     console = Console()
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     page = console.attach(context.new_page())
     sign_in(page, base, "1001")
-    for path in ("/", "/bodies/", "/bodies/sormovo/", f"/members/{federation.worker.public_id}/",
-                 "/record/", "/record/0/", "/bodies/sormovo/charter/"):
+    for path in (
+        "/",
+        "/bodies/",
+        "/bodies/sormovo/",
+        f"/members/{federation.worker.public_id}/",
+        "/record/",
+        "/record/0/",
+        "/bodies/sormovo/charter/",
+    ):
         page.goto(base + path)
         # Nothing wider than the screen: no sideways scrolling on a phone.
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -188,8 +211,10 @@ SCREENSHOT_PAGES = [
 ]
 
 
-@pytest.mark.skipif(not os.environ.get("COLLEGIUM_SCREENSHOT_URL"),
-                    reason="set COLLEGIUM_SCREENSHOT_URL to a running demo to take screenshots")
+@pytest.mark.skipif(
+    not os.environ.get("COLLEGIUM_SCREENSHOT_URL"),
+    reason="set COLLEGIUM_SCREENSHOT_URL to a running demo to take screenshots",
+)
 def test_screenshots(browser: Any) -> None:
     """Screenshots for the user guide, from a running demo (``collegium demo``).
 
@@ -197,10 +222,15 @@ def test_screenshots(browser: Any) -> None:
     spaces, as the demo prints them.
     """
     base = os.environ["COLLEGIUM_SCREENSHOT_URL"].rstrip("/")
-    logins = {role: (user, pw) for role, user, pw in (
-        item.split(":", 2) for item in os.environ.get("COLLEGIUM_SCREENSHOT_LOGINS", "").split())}
-    values = dict(item.split("=", 1) for item in
-                  os.environ.get("COLLEGIUM_SCREENSHOT_VALUES", "").split())
+    logins = {
+        role: (user, pw)
+        for role, user, pw in (
+            item.split(":", 2) for item in os.environ.get("COLLEGIUM_SCREENSHOT_LOGINS", "").split()
+        )
+    }
+    values = dict(
+        item.split("=", 1) for item in os.environ.get("COLLEGIUM_SCREENSHOT_VALUES", "").split()
+    )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     console = Console()
     for size_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
@@ -215,8 +245,9 @@ def test_screenshots(browser: Any) -> None:
                 contexts[role] = page
             page = contexts[role]
             page.goto(base + path.format(**values))
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{size_name}.png"),
-                            full_page=size_name == "desktop")
+            page.screenshot(
+                path=str(SCREENSHOTS / f"{name}-{size_name}.png"), full_page=size_name == "desktop"
+            )
         for page in contexts.values():
             page.context.close()
     console.check()

@@ -32,8 +32,9 @@ def test_form_only_for_the_board(client_for: Any) -> None:
 def test_board_member_changes_the_charter(client_for: Any, small_federation: Any) -> None:
     client = client_for("board_member")
     before = Entry.objects.count()
-    response = client.post(URL, form(board_seats=9, production_worker_quota_pct=70,
-                                     reason="Two new shops joined."))
+    response = client.post(
+        URL, form(board_seats=9, production_worker_quota_pct=70, reason="Two new shops joined.")
+    )
     assert response.status_code == 302
     values = charter_as_dict(small_federation.enterprise)
     assert values["board_seats"] == 9 and values["production_worker_quota_pct"] == 70
@@ -62,16 +63,16 @@ def test_blank_means_inherit(client_for: Any, small_federation: Any) -> None:
         ({"board_seats": "seven"}, "board_seats", "whole number"),
     ],
 )
-def test_invalid_values_change_nothing(client_for: Any, small_federation: Any,
-                                       values: dict[str, Any], field: str, message: str) -> None:
+def test_invalid_values_change_nothing(
+    client_for: Any, small_federation: Any, values: dict[str, Any], field: str, message: str
+) -> None:
     before = (Entry.objects.count(), CharterChange.objects.count(), Charter.objects.count())
     response = client_for("board_member").post(URL, form(reason="try", **values))
     assert response.status_code == 400
     html = response.content.decode()
     assert f'id="id_{field}_error"' in html and message in html
     assert 'aria-invalid="true"' in html
-    assert (Entry.objects.count(), CharterChange.objects.count(),
-            Charter.objects.count()) == before
+    assert (Entry.objects.count(), CharterChange.objects.count(), Charter.objects.count()) == before
     assert charter_as_dict(small_federation.enterprise) == charter_as_dict(None)
 
 

@@ -29,8 +29,9 @@ MEMBERS = (
 
 def upload(client: Any, what: str, text: str | bytes, name: str = "file.csv") -> Any:
     data = text.encode() if isinstance(text, str) else text
-    return client.post("/import/", {"what": what,
-                                    "file": SimpleUploadedFile(name, data, "text/csv")})
+    return client.post(
+        "/import/", {"what": what, "file": SimpleUploadedFile(name, data, "text/csv")}
+    )
 
 
 def test_only_the_operator(client_for: Any) -> None:
@@ -70,8 +71,7 @@ def test_members_preview_shows_changes_and_confirm_invites(
     html = response.content.decode()
     assert "1 to add, 1 to change" in html and "Petrova-Ivanova" in html
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/import/confirm/",
-                               {"sha256": response.context["plan"].sha256})
+        response = client.post("/import/confirm/", {"sha256": response.context["plan"].sha256})
     assert response.status_code == 302
     assert Member.objects.get(member_no="5001").family_name == "Volkova"
     assert Member.objects.get(member_no="1001").family_name == "Petrova-Ivanova"

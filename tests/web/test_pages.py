@@ -77,19 +77,28 @@ def test_home_shows_counts_and_the_members_place(client_for: Any, small_federati
     assert "Sign in" in html
     html = client_for("board_member").get("/").content.decode()
     assert "Forge shop" in html and "Sormovo Works" in html
-    assert "Board of <a href=\"/bodies/sormovo/\">Sormovo Works</a>" in html
+    assert 'Board of <a href="/bodies/sormovo/">Sormovo Works</a>' in html
     assert "/import/" not in html
     assert "/import/" in client_for("operator").get("/").content.decode()
 
 
 def test_tree_lists_every_body_with_kind_and_members(client_for: Any) -> None:
     html = client_for(None).get("/bodies/").content.decode()
-    for name in ("Congress of Producers", "Metalworkers&#x27;", "Sormovo Works", "Forge shop",
-                 "Putilov Works", "Rolling mill"):
+    for name in (
+        "Congress of Producers",
+        "Metalworkers&#x27;",
+        "Sormovo Works",
+        "Forge shop",
+        "Putilov Works",
+        "Rolling mill",
+    ):
         assert name in html
     # The congress counts all four members; the forge shop three.
-    assert re.search(r"Congress of Producers</a></th>\s*<td>Congress</td>\s*"
-                     r"<td class=\"num\">4</td>", html)
+    assert re.search(
+        r"Congress of Producers</a></th>\s*<td>Congress</td>\s*"
+        r"<td class=\"num\">4</td>",
+        html,
+    )
     assert re.search(r"Forge shop</a></th>\s*<td>Shop</td>\s*<td class=\"num\">3</td>", html)
     assert 'class="depth-3"' in html
 
@@ -146,8 +155,9 @@ def test_invitation_sets_the_password(client_for: Any, small_federation: Any) ->
     form_url = response["Location"]
     html = client.get(form_url).content.decode()
     assert "Set your password" in html and "1001" in html
-    response = client.post(form_url, {"new_password1": "red banner 1921",
-                                      "new_password2": "red banner 1921"})
+    response = client.post(
+        form_url, {"new_password1": "red banner 1921", "new_password2": "red banner 1921"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("red banner 1921")
@@ -159,9 +169,14 @@ def test_invitation_sets_the_password(client_for: Any, small_federation: Any) ->
 def test_password_change(client_for: Any, small_federation: Any) -> None:
     client = client_for("worker")
     assert client.get("/accounts/password/").status_code == 200
-    response = client.post("/accounts/password/", {
-        "old_password": "pw", "new_password1": "factory committee 7",
-        "new_password2": "factory committee 7"})
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw",
+            "new_password1": "factory committee 7",
+            "new_password2": "factory committee 7",
+        },
+    )
     assert response.status_code == 302
     small_federation.worker.user.refresh_from_db()
     assert small_federation.worker.user.check_password("factory committee 7")

@@ -24,8 +24,12 @@ def grow(fed: Any, n: int) -> None:
         for j in range(2):
             shop = make_body(f"w{i}-s{j}", f"Shop {i}.{j}", "shop", works)
             make_member(f"m{i}-{j}", "Worker", f"N{i}{j}", shop, password=None)
-        charter_change(user=fed.board_member.user, body=fed.enterprise,
-                       changes={"board_seats": 8 + i % 2}, reason=str(i))
+        charter_change(
+            user=fed.board_member.user,
+            body=fed.enterprise,
+            changes={"board_seats": 8 + i % 2},
+            reason=str(i),
+        )
 
 
 def count(client: Any, url: str) -> int:
@@ -37,9 +41,13 @@ def count(client: Any, url: str) -> int:
 
 @pytest.mark.parametrize("url", list(LIMITS))
 @pytest.mark.parametrize("who", [None, "worker"])
-def test_query_count_does_not_grow(client_for: Any, small_federation: Any,
-                                   django_assert_max_num_queries: Any, url: str,
-                                   who: str | None) -> None:
+def test_query_count_does_not_grow(
+    client_for: Any,
+    small_federation: Any,
+    django_assert_max_num_queries: Any,
+    url: str,
+    who: str | None,
+) -> None:
     client = client_for(who)
     client.get(url)  # warm up sessions and caches
     small = count(client, url)

@@ -21,10 +21,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def changes(small_federation: Any) -> Any:
     fed = small_federation
-    charter_change(user=fed.board_member.user, body=fed.enterprise,
-                   changes={"board_seats": 9}, reason="a")
-    charter_change(user=fed.congress_board_member.user, body=None,
-                   changes={"term_months": 12}, reason="b")
+    charter_change(
+        user=fed.board_member.user, body=fed.enterprise, changes={"board_seats": 9}, reason="a"
+    )
+    charter_change(
+        user=fed.congress_board_member.user, body=None, changes={"term_months": 12}, reason="b"
+    )
     return fed
 
 
@@ -45,15 +47,20 @@ def test_newest_first_and_filters(client_for: Any, changes: Any) -> None:
     union = indexes(client.get("/record/", {"body": "metal"}).content.decode())
     expected = list(
         Entry.objects.filter(body__path__startswith=changes.union.path).values_list(
-            "index", flat=True)
+            "index", flat=True
+        )
     )
     assert sorted(union) == sorted(expected) and union
     assert indexes(client.get("/record/", {"body": "putilov"}).content.decode()) == []
 
 
 def test_filter_fragment_for_htmx(client_for: Any, changes: Any) -> None:
-    response = client_for(None).get("/record/", {"kind": "charter.changed"},
-                                    HTTP_HX_REQUEST="true", HTTP_HX_TARGET="record-entries")
+    response = client_for(None).get(
+        "/record/",
+        {"kind": "charter.changed"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="record-entries",
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="record-entries"')
     assert "<html" not in html and len(indexes(html)) == 2
@@ -66,29 +73,40 @@ def test_unknown_filter_value_is_ignored_not_an_error(client_for: Any, changes: 
 
 def test_pagination(client_for: Any, small_federation: Any) -> None:
     for i in range(55):
-        charter_change(user=small_federation.board_member.user, body=small_federation.enterprise,
-                       changes={"board_seats": 10 + i % 2}, reason=str(i))
+        charter_change(
+            user=small_federation.board_member.user,
+            body=small_federation.enterprise,
+            changes={"board_seats": 10 + i % 2},
+            reason=str(i),
+        )
     client = client_for(None)
     first = indexes(client.get("/record/").content.decode())
     second = indexes(client.get("/record/", {"page": 2}).content.decode())
     assert len(first) == 50 and second and max(second) < min(first)
 
 
-def test_entry_page_shows_payload_and_a_proof_that_verifies(client_for: Any,
-                                                            changes: Any) -> None:
+def test_entry_page_shows_payload_and_a_proof_that_verifies(client_for: Any, changes: Any) -> None:
     entry = Entry.objects.filter(kind="charter.changed").order_by("index").first()
     assert entry is not None
     response = client_for(None).get(f"/record/{entry.index}/")
     html = response.content.decode()
     assert "charter.changed" in html and "reason_digest" in html
     assert bytes(entry.leaf_hash).hex() in html
-    proof = json.loads(re.search(r"The proof as JSON:</p>\s*<pre[^>]*>(.*?)</pre>", html,
-                                 re.S).group(1).replace("&quot;", '"'))
+    proof = json.loads(
+        re.search(r"The proof as JSON:</p>\s*<pre[^>]*>(.*?)</pre>", html, re.S)
+        .group(1)
+        .replace("&quot;", '"')
+    )
     size, root = checkpoints.current_head()
     assert proof["tree_size"] == size and proof["root"] == root.hex()
     assert leaf_hash(entry.payload.encode()).hex() == proof["leaf_hash"]
-    assert verify_inclusion(bytes.fromhex(proof["leaf_hash"]), entry.index, size,
-                            [bytes.fromhex(h) for h in proof["path"]], root)
+    assert verify_inclusion(
+        bytes.fromhex(proof["leaf_hash"]),
+        entry.index,
+        size,
+        [bytes.fromhex(h) for h in proof["path"]],
+        root,
+    )
     assert client_for(None).get("/record/99999/").status_code == 404
 
 

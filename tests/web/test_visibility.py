@@ -37,22 +37,27 @@ def test_member_search_and_htmx_fragment(client_for: Any) -> None:
     client = client_for("worker")
     html = client.get("/bodies/metal/", {"q": "kuzn"}).content.decode()
     assert "Kuznetsov, Pavel" in html and "Petrova, Anna" not in html
-    fragment = client.get("/bodies/metal/", {"q": "anna"}, HTTP_HX_REQUEST="true",
-                          HTTP_HX_TARGET="member-list")
+    fragment = client.get(
+        "/bodies/metal/", {"q": "anna"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="member-list"
+    )
     text = fragment.content.decode()
     assert text.lstrip().startswith('<div id="member-list">')
     assert "Petrova, Anna" in text and "<html" not in text
     assert "HX-Request" in fragment["Vary"]
     # The public never gets the fragment, htmx or not.
-    public = client_for(None).get("/bodies/metal/", {"q": "anna"}, HTTP_HX_REQUEST="true",
-                                  HTTP_HX_TARGET="member-list").content.decode()
+    public = (
+        client_for(None)
+        .get("/bodies/metal/", {"q": "anna"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="member-list")
+        .content.decode()
+    )
     assert "Petrova" not in public
 
 
 def test_member_list_is_paginated_by_50(client_for: Any, small_federation: Any) -> None:
     for i in range(60):
-        make_member(f"9{i:03d}", "Test", f"Member{i:03d}", small_federation.other_shop,
-                    password=None)
+        make_member(
+            f"9{i:03d}", "Test", f"Member{i:03d}", small_federation.other_shop, password=None
+        )
     client = client_for("outsider")
     first = client.get("/bodies/putilov/").content.decode()
     assert "61 members" in first and "Page 1 of 2" in first
@@ -87,21 +92,27 @@ def _new_union_shop(fed: Any) -> Any:
     return make_body("trekhgorka-weave", "Weaving shop", "shop", works)
 
 
-def test_member_page_shows_bodies_seats_and_activity(client_for: Any,
-                                                      small_federation: Any) -> None:
+def test_member_page_shows_bodies_seats_and_activity(
+    client_for: Any, small_federation: Any
+) -> None:
     from collegium.federation.services import charter_change
 
     board = small_federation.board_member
-    charter_change(user=board.user, body=small_federation.enterprise,
-                   changes={"board_seats": 9}, reason="more hands")
+    charter_change(
+        user=board.user,
+        body=small_federation.enterprise,
+        changes={"board_seats": 9},
+        reason="more hands",
+    )
     html = client_for("worker").get(f"/members/{board.public_id}/").content.decode()
     assert "Ivan Sokolov" in html and "Forge shop" in html and "Congress of Producers" in html
-    assert "Board of <a href=\"/bodies/sormovo/\">Sormovo Works</a>" in html
+    assert 'Board of <a href="/bodies/sormovo/">Sormovo Works</a>' in html
     assert "charter.changed" in html
 
 
 def test_service_permission_denied_becomes_403_with_message(client_for: Any) -> None:
-    response = client_for("worker").post("/bodies/sormovo/charter/",
-                                         {"board_seats": "9", "reason": "x"})
+    response = client_for("worker").post(
+        "/bodies/sormovo/charter/", {"board_seats": "9", "reason": "x"}
+    )
     assert response.status_code == 403
     assert "Only members of the board of Sormovo Works" in response.content.decode()

@@ -13,8 +13,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class MemberSearchForm(forms.Form):
-    q = forms.CharField(label="Search members by name or number", required=False,
-                        max_length=100)
+    q = forms.CharField(label="Search members by name or number", required=False, max_length=100)
 
 
 class CharterForm(forms.Form):
@@ -24,22 +23,29 @@ class CharterForm(forms.Form):
     place (the service) and their messages appear next to the field.
     """
 
-    def __init__(self, *args: Any, own: Charter | None = None, federation_default: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        own: Charter | None = None,
+        federation_default: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.federation_default = federation_default
         for field in FIELDS:
             initial = getattr(own, field.name, None) if own is not None else None
-            hint = (f"{field.minimum}–{field.maximum} {field.unit}. "
-                    + ("" if federation_default else "Leave blank to inherit from above."))
+            hint = f"{field.minimum}–{field.maximum} {field.unit}. " + (
+                "" if federation_default else "Leave blank to inherit from above."
+            )
             self.fields[field.name] = forms.CharField(
                 label=field.label,
                 required=False,
                 initial=initial,
                 max_length=6,
                 help_text=f"{field.help} {hint}",
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 6,
-                                              "autocomplete": "off"}),
+                widget=forms.TextInput(
+                    attrs={"inputmode": "numeric", "size": 6, "autocomplete": "off"}
+                ),
             )
         self.fields["reason"] = forms.CharField(
             label="Reason for the change",
@@ -80,9 +86,14 @@ class RecordFilterForm(forms.Form):
 class ImportForm(forms.Form):
     what = forms.ChoiceField(
         label="What the file holds",
-        choices=[("bodies", "Bodies (code, name, kind, parent_code)"),
-                 ("members", "Members (member_no, given_name, family_name, email, category, "
-                  "body_code, optional joined_on)")],
+        choices=[
+            ("bodies", "Bodies (code, name, kind, parent_code)"),
+            (
+                "members",
+                "Members (member_no, given_name, family_name, email, category, "
+                "body_code, optional joined_on)",
+            ),
+        ],
         widget=forms.RadioSelect,
     )
     file = forms.FileField(label="CSV file (UTF-8)", help_text="At most 5 MB.")

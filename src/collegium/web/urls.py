@@ -18,10 +18,16 @@ urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/password/done/", accounts.PasswordChangeDoneView.as_view(),
-         name="password_change_done"),
-    re_path(r"^invitation/(?P<uidb64>[0-9A-Za-z_\-]+)/(?P<token>[0-9A-Za-z\-]+)/$",
-            accounts.InvitationView.as_view(), name="invitation"),
+    path(
+        "accounts/password/done/",
+        accounts.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    re_path(
+        r"^invitation/(?P<uidb64>[0-9A-Za-z_\-]+)/(?P<token>[0-9A-Za-z\-]+)/$",
+        accounts.InvitationView.as_view(),
+        name="invitation",
+    ),
     path("import/", imports.import_upload, name="import"),
     path("import/confirm/", imports.import_confirm, name="import_confirm"),
 ]

@@ -42,9 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def body_tree(request: HttpRequest) -> HttpResponse:
     bodies = selectors.body_tree()
     counts = selectors.member_counts_by_body()
-    kinds = dict(
-        Body.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
-    )
+    kinds = dict(Body.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
     return render(
         request,
         "web/body_tree.html",
@@ -153,10 +151,12 @@ def charter(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 except CharterChangeError as exc:
                     form.add_service_errors(exc.errors)
                 else:
-                    messages.success(request, "The charter is changed, and the change is on "
-                                     "the public record.")
-                    target = (reverse("charter", args=[body.code]) if body
-                              else reverse("charter_default"))
+                    messages.success(
+                        request, "The charter is changed, and the change is on the public record."
+                    )
+                    target = (
+                        reverse("charter", args=[body.code]) if body else reverse("charter_default")
+                    )
                     return redirect(target)
         else:
             form = CharterForm(own=own, federation_default=body is None)

@@ -52,8 +52,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 }
             else:
                 request.session.pop(SESSION_KEY, None)
-            return render(request, "web/import_preview.html", {"plan": plan},
-                          status=200 if plan.ok else 400)
+            return render(
+                request, "web/import_preview.html", {"plan": plan}, status=200 if plan.ok else 400
+            )
     else:
         form = ImportForm()
     return render(request, "web/import.html", {"form": form})
@@ -65,8 +66,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     _require_operator(request)
     pending = request.session.get(SESSION_KEY)
     if not pending or pending.get("sha256") != request.POST.get("sha256"):
-        messages.error(request, "There is no checked file waiting to be imported; upload it "
-                       "again.")
+        messages.error(request, "There is no checked file waiting to be imported; upload it again.")
         return redirect("import")
     data = base64.b64decode(pending["data"])
     what, filename = pending["what"], pending["filename"]
@@ -75,14 +75,18 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             plan = imports.bodies_import(user=request.user, data=data, filename=filename)
         else:
             plan = imports.members_import(
-                user=request.user, data=data, filename=filename,
+                user=request.user,
+                data=data,
+                filename=filename,
                 base_url=request.build_absolute_uri("/")[:-1],
             )
     except imports.ImportRejected as exc:
         request.session.pop(SESSION_KEY, None)
-        return render(request, "web/import_preview.html", {"plan": exc.plan, "rejected": True},
-                      status=400)
+        return render(
+            request, "web/import_preview.html", {"plan": exc.plan, "rejected": True}, status=400
+        )
     request.session.pop(SESSION_KEY, None)
-    messages.success(request, f"Imported {filename}: {plan.summary()}. The import is on the "
-                     "public record.")
+    messages.success(
+        request, f"Imported {filename}: {plan.summary()}. The import is on the public record."
+    )
     return redirect("body_tree" if what == "bodies" else "home")

@@ -108,5 +108,3 @@ def checkpoint_latest_text(request: HttpRequest) -> HttpResponse:
 
 def verifier_text(request: HttpRequest) -> HttpResponse:
     return _text(record_checkpoints.verifier() + "\n", "verifier-key.txt")
-
-
