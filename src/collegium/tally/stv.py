@@ -1,0 +1,483 @@
+"""Scottish STV: The Scottish Local Government Elections Order 2007, Schedule 1, rules 45-52.
+
+* Rule 46: quota = valid papers // (seats + 1) + 1.
+* Rule 47: a candidate whose votes equal or exceed the quota at any stage is deemed elected.
+* Rule 48: a surplus is transferred by sorting *all* the papers the candidate holds by
+  their next available preference (weighted inclusive Gregory); each paper moves at
+  ``surplus × (its value when received) / (candidate's total)``, truncated to five
+  decimal places.
+* Rule 49: one surplus per stage, the highest first; equal surpluses by the most recent
+  earlier stage at which the candidates' totals differed (the higher first), then by lot.
+* Rule 50: with no surplus left, the candidate with the fewest votes is excluded and all
+  their papers move at the value they carry.
+* Rule 51: a tie for exclusion by the most recent earlier stage at which the totals
+  differed (the lower is excluded), then by lot.
+* Rule 52: when the continuing candidates are as many as the vacancies, they are elected.
+
+Values are integers in units of 10**-5 (numpy int64), so the count is exact. Ballots are
+aggregated first; each row of the aggregated array carries a weight (papers), a value per
+paper, and the position of its current preference.
+
+Category minimums (a charter's "at least k seats for production workers") follow the usual
+rule for constrained STV: once the vacancies left are all needed to meet the minimums,
+candidates of the other categories are excluded; a candidate of a category that still
+needs seats is not excluded while that category has no more continuing candidates than it
+needs; a candidate who reaches the quota is not deemed elected if that would leave too
+few vacancies for the minimums (and is then excluded as above).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from collegium.tally.model import BallotSet, IntArray
+from collegium.tally.sheet import CountSheet, Decision, Round, TieBreak, TransferValue, fmt
+from collegium.tally.ties import Lot, look_back
+
+SCALE = 100_000
+EXACT_LIMIT = 2**53  # float64 sums of integers stay exact below this
+
+CONTINUING, ELECTED, EXCLUDED, WITHDRAWN = 0, 1, 2, 3
+
+
+@dataclass
+class _Papers:
+    """The aggregated ballots and where each row stands."""
+
+    ranks: NDArray[np.int16]  # (G, L) 0-based, -1 padded
+    weight: IntArray  # (G,) papers per row
+    value: IntArray  # (G,) value of one paper, in units of 1/SCALE
+    pos: IntArray  # (G,) position of the current preference (L when exhausted)
+    holder: IntArray  # (G,) current candidate, or n (the exhausted bin)
+    n: int
+    big: bool = False  # values too large for int64 products: use Python ints
+    cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def advance(self, idx: IntArray, usable: NDArray[np.bool_]) -> IntArray:
+        """Move rows ``idx`` to their next preference for a ``usable`` candidate.
+
+        Returns the new holders (``n`` for rows with no such preference).
+        """
+        if len(idx) == 0:
+            return np.zeros(0, dtype=np.int64)
+        sub = self.ranks[idx]
+        depth = sub.shape[1]
+        ok_table = np.append(usable, False)  # index -1 (padding) reads False
+        ok = ok_table[sub]
+        ok &= self.cols[None, :] > self.pos[idx][:, None]
+        has = ok.any(axis=1)
+        nxt = ok.argmax(axis=1)
+        new_pos = np.where(has, nxt, depth)
+        chosen = sub[np.arange(len(idx)), nxt].astype(np.int64)
+        new_holder = np.where(has, chosen, self.n)
+        self.pos[idx] = new_pos
+        self.holder[idx] = new_holder
+        return new_holder
+
+    def sums(self, holders: IntArray, values: IntArray) -> IntArray:
+        """Exact per-candidate sums of ``values`` by ``holders`` (length n + 1)."""
+        if not self.big:
+            out = np.bincount(holders, weights=values, minlength=self.n + 1)
+            return out.astype(np.int64)
+        exact = np.zeros(self.n + 1, dtype=object)
+        np.add.at(exact, holders, values.astype(object))
+        return exact
+
+
+def _order_by_votes(cands: list[int], votes: IntArray) -> list[int]:
+    return sorted(cands, key=lambda c: (-int(votes[c]), c))
+
+
+def count_scottish_stv(
+    ballots: BallotSet,
+    seats: int | None = None,
+    *,
+    seed: int | None = None,
+    minimums: Mapping[str, int] | None = None,
+) -> CountSheet:
+    """Count ``ballots`` for ``seats`` seats by the Scottish STV rules.
+
+    ``seats`` defaults to the ballot set's own. ``seed`` seeds the lot (default: from the
+    ballots' digest, so a recount of the same ballots draws the same). ``minimums`` maps
+    a candidate category to the least number of seats it must get.
+    """
+    return _Count(ballots, seats, seed, minimums).run()
+
+
+class _Count:
+    def __init__(
+        self,
+        ballots: BallotSet,
+        seats: int | None,
+        seed: int | None,
+        minimums: Mapping[str, int] | None,
+    ) -> None:
+        seats = ballots.seats if seats is None else seats
+        if seats is None or seats < 1:
+            raise ValueError("the number of seats must be at least 1")
+        self.seats = seats
+        agg = ballots.aggregate()
+        self.candidates = ballots.candidates
+        n = len(self.candidates)
+        self.n = n
+        self.status = np.zeros(n, dtype=np.int8)
+        for c in ballots.withdrawn:
+            self.status[c] = WITHDRAWN
+        self.seed = agg.default_seed() if seed is None else seed
+        self.lot = Lot(self.seed)
+        self._pending_notes: list[str] = []
+        self.minimums = self._minimums(minimums or {})
+        depth = agg.rankings.shape[1]
+        g = len(agg)
+        total_papers = int(agg.weights.sum()) if g else 0
+        self.p = _Papers(
+            ranks=agg.rankings,
+            weight=agg.weights,
+            value=np.full(g, SCALE, dtype=np.int64),
+            pos=np.full(g, -1, dtype=np.int64),
+            holder=np.full(g, n, dtype=np.int64),
+            n=n,
+            big=total_papers * SCALE * SCALE >= 2**63 or total_papers * SCALE >= EXACT_LIMIT,
+            cols=np.arange(depth, dtype=np.int64),
+        )
+        self.sheet = CountSheet(
+            method="scottish-stv",
+            seats=seats,
+            candidates=self.candidates,
+            scale=SCALE,
+            total=0,
+            papers=0,
+            empty_papers=0,
+            seed=self.seed,
+            withdrawn=tuple(sorted(c + 1 for c in ballots.withdrawn)),
+            minimums=dict(self.minimums),
+            title=ballots.title,
+        )
+        self.votes = np.zeros(n, dtype=np.int64)
+        self.history: list[IntArray] = []
+        self.elected: list[int] = []
+        self.transferred: set[int] = set()
+        self.exhausted = 0
+        self.lost = 0
+        self.stage = 0
+        self.quota = 0
+
+    # ------------------------------------------------------------------ constraints
+
+    def _minimums(self, minimums: Mapping[str, int]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for cat, k in minimums.items():
+            if k < 0:
+                raise ValueError(f"minimum for {cat!r} must not be negative")
+            if k == 0:
+                continue
+            standing = sum(
+                1
+                for i, c in enumerate(self.candidates)
+                if c.category == cat and self.status[i] != WITHDRAWN
+            )
+            out[cat] = k
+            if standing < k:
+                self._pending_notes.append(
+                    f"only {standing} candidate(s) of category {cat!r} stand for a minimum "
+                    f"of {k}; the minimum is lowered to {standing}"
+                )
+                out[cat] = standing
+        if sum(out.values()) > self.seats:
+            raise ValueError(
+                f"the category minimums add up to {sum(out.values())}, more than the "
+                f"{self.seats} seats"
+            )
+        return out
+
+    def need(self) -> dict[str, int]:
+        """Seats each constrained category still needs."""
+        got: dict[str, int] = dict.fromkeys(self.minimums, 0)
+        for c in self.elected:
+            cat = self.candidates[c].category
+            if cat in got:
+                got[cat] += 1
+        return {cat: max(0, k - got[cat]) for cat, k in self.minimums.items()}
+
+    def needed_category(self, c: int, need: Mapping[str, int]) -> bool:
+        cat = self.candidates[c].category
+        return cat is not None and need.get(cat, 0) > 0
+
+    def may_elect(self, c: int) -> bool:
+        if not self.minimums:
+            return True
+        need = self.need()
+        vacancies = self.seats - len(self.elected)
+        return self.needed_category(c, need) or vacancies - 1 >= sum(need.values())
+
+    def protected(self) -> set[int]:
+        """Continuing candidates who may not be excluded (their category needs them all)."""
+        if not self.minimums:
+            return set()
+        need = self.need()
+        out: set[int] = set()
+        for cat, k in need.items():
+            members = [i for i in self.continuing() if self.candidates[i].category == cat]
+            if k > 0 and len(members) <= k:
+                out.update(members)
+        return out
+
+    def barred(self) -> list[int]:
+        """Continuing candidates to exclude because the vacancies left are all reserved."""
+        if not self.minimums:
+            return []
+        need = self.need()
+        vacancies = self.seats - len(self.elected)
+        if sum(need.values()) < vacancies:
+            return []
+        return [c for c in self.continuing() if not self.needed_category(c, need)]
+
+    # ------------------------------------------------------------------ helpers
+
+    def continuing(self) -> list[int]:
+        out: list[int] = np.flatnonzero(self.status == CONTINUING).tolist()
+        return out
+
+    def record(
+        self,
+        action: str,
+        source: list[int],
+        changes: IntArray,
+        non_transferable: int = 0,
+        transfer_values: tuple[TransferValue, ...] = (),
+        excluded: tuple[Decision, ...] = (),
+        ties: list[TieBreak] | None = None,
+        note: str = "",
+    ) -> list[TieBreak]:
+        """Close a stage: deem candidates elected, apply rule 52, write the round."""
+        self.history.append(self.votes.copy())
+        ties = list(ties or [])
+        elected = self.elect_at_quota()
+        vacancies = self.seats - len(self.elected)
+        cont = self.continuing()
+        if vacancies > 0 and len(cont) <= vacancies and not self.barred():
+            reason = (
+                "rule 52: the continuing candidates are as many as the vacancies"
+                if len(cont) == vacancies
+                else "rule 52: fewer continuing candidates than vacancies"
+            )
+            for c in _order_by_votes(cont, self.votes):
+                self.status[c] = ELECTED
+                self.elected.append(c)
+                elected.append(Decision(c + 1, reason))
+        self.sheet.rounds.append(
+            Round(
+                stage=self.stage,
+                action=action,
+                source=tuple(c + 1 for c in source),
+                tallies=tuple(int(v) for v in self.votes),
+                changes=tuple(int(v) for v in changes[: self.n]),
+                non_transferable=int(non_transferable),
+                exhausted=int(self.exhausted),
+                lost=int(self.lost),
+                transfer_values=transfer_values,
+                elected=tuple(elected),
+                excluded=excluded,
+                ties=tuple(ties),
+                note=note,
+            )
+        )
+        return ties
+
+    def elect_at_quota(self) -> list[Decision]:
+        """Rule 47, in order of votes (then number); respects category minimums."""
+        out: list[Decision] = []
+        cands = [c for c in self.continuing() if self.votes[c] >= self.quota]
+        for c in _order_by_votes(cands, self.votes):
+            if len(self.elected) >= self.seats:
+                break
+            if not self.may_elect(c):
+                continue
+            self.status[c] = ELECTED
+            self.elected.append(c)
+            out.append(Decision(c + 1, f"reached the quota with {fmt(int(self.votes[c]), SCALE)}"))
+        return out
+
+    def values_table(
+        self, v_in: IntArray, v_out: IntArray, w: IntArray
+    ) -> tuple[TransferValue, ...]:
+        """Papers moved, grouped by (value when received, transfer value)."""
+        if len(v_in) == 0:
+            return ()
+        key = v_in * (SCALE + 1) + v_out
+        uniq, inv = np.unique(key, return_inverse=True)
+        papers = np.bincount(inv, weights=w, minlength=len(uniq))
+        rows = [
+            TransferValue(int(k) // (SCALE + 1), int(k) % (SCALE + 1), int(p))
+            for k, p in zip(uniq.tolist(), papers.tolist(), strict=True)
+        ]
+        rows.sort(key=lambda t: -t.value_in)
+        return tuple(rows)
+
+    # ------------------------------------------------------------------ stages
+
+    def first_stage(self) -> None:
+        p = self.p
+        g = len(p.weight)
+        usable = self.status == CONTINUING
+        holders = p.advance(np.arange(g, dtype=np.int64), usable)
+        valid = holders < self.n
+        papers = int(p.weight[valid].sum())
+        self.sheet.papers = papers
+        self.sheet.empty_papers = int(p.weight[~valid].sum())
+        self.quota = (papers // (self.seats + 1) + 1) * SCALE
+        self.sheet.quota = self.quota
+        self.sheet.total = papers * SCALE
+        sums = p.sums(holders[valid], p.weight[valid] * SCALE)
+        self.votes = np.asarray(sums[: self.n], dtype=np.int64)
+        self.stage = 1
+        self.record("first preferences", [], self.votes.copy())
+
+    def transfer_surplus(self, c: int, ties: list[TieBreak]) -> None:
+        p = self.p
+        idx = np.flatnonzero(p.holder == c)
+        total = int(self.votes[c])
+        surplus = total - self.quota
+        v_in = p.value[idx]
+        if p.big:
+            v_out = np.asarray([surplus * int(v) // total for v in v_in.tolist()], dtype=np.int64)
+        else:
+            v_out = (surplus * v_in) // total
+        p.value[idx] = v_out
+        holders = p.advance(idx, self.status == CONTINUING)
+        moved = p.weight[idx] * v_out
+        sums = p.sums(holders, moved)
+        changes = np.asarray(sums, dtype=np.int64).copy()
+        non_transferable = int(changes[self.n])
+        lost = surplus - int(sum(int(x) for x in sums))
+        self.votes += changes[: self.n]
+        changes[c] = -surplus
+        self.votes[c] = self.quota
+        self.exhausted += non_transferable
+        self.lost += lost
+        self.transferred.add(c)
+        self.stage += 1
+        note = ""
+        if lost:
+            note = f"{fmt(lost, SCALE)} lost by truncating transfer values to 5 decimal places"
+        self.record(
+            "transfer of surplus",
+            [c],
+            changes,
+            non_transferable,
+            self.values_table(v_in, v_out, p.weight[idx]),
+            ties=ties,
+            note=note,
+        )
+
+    def exclude(self, cands: list[int], reasons: list[str], ties: list[TieBreak]) -> None:
+        p = self.p
+        for c in cands:
+            self.status[c] = EXCLUDED
+        mask = p.holder == cands[0] if len(cands) == 1 else np.isin(p.holder, cands)
+        idx = np.flatnonzero(mask)
+        v_in = p.value[idx]
+        held = p.weight[idx] * v_in
+        holders = p.advance(idx, self.status == CONTINUING)
+        sums = p.sums(holders, held)
+        changes = np.asarray(sums, dtype=np.int64).copy()
+        self.votes += changes[: self.n]  # only continuing candidates receive papers
+        for c in cands:
+            changes[c] = -int(self.votes[c])
+            self.votes[c] = 0
+        non_transferable = int(changes[self.n])
+        self.exhausted += non_transferable
+        self.stage += 1
+        self.record(
+            "exclusion",
+            cands,
+            changes,
+            non_transferable,
+            self.values_table(v_in, v_in, p.weight[idx]),
+            excluded=tuple(Decision(c + 1, r) for c, r in zip(cands, reasons, strict=True)),
+            ties=ties,
+        )
+
+    def choose_surplus(self, pending: list[int]) -> tuple[int, list[TieBreak]]:
+        top = max(int(self.votes[c]) for c in pending)
+        tied = [c for c in pending if int(self.votes[c]) == top]
+        if len(tied) == 1:
+            return tied[0], []
+        return self.break_tie(tied, lowest=False, purpose="surplus order")
+
+    def choose_exclusion(self) -> tuple[int, list[TieBreak], str]:
+        protected = self.protected()
+        cands = [c for c in self.continuing() if c not in protected]
+        low = min(int(self.votes[c]) for c in cands)
+        tied = [c for c in cands if int(self.votes[c]) == low]
+        reason = f"lowest number of votes ({fmt(low, SCALE)})"
+        if protected:
+            names = ", ".join(str(c + 1) for c in sorted(protected))
+            reason += f"; not excluding {names}, needed for a category minimum"
+        if len(tied) == 1:
+            return tied[0], [], reason
+        chosen, ties = self.break_tie(tied, lowest=True, purpose="exclusion")
+        return chosen, ties, reason + ", tie broken (rule 51)"
+
+    def break_tie(
+        self, tied: list[int], *, lowest: bool, purpose: str
+    ) -> tuple[int, list[TieBreak]]:
+        stage = self.stage + 1
+        left, decided = look_back(tied, self.history, lowest=lowest)
+        if len(left) == 1:
+            tb = TieBreak(
+                stage,
+                purpose,
+                tuple(c + 1 for c in sorted(tied)),
+                "look-back",
+                left[0] + 1,
+                decided,
+            )
+            return left[0], [tb]
+        chosen = self.lot.draw([c + 1 for c in left]) - 1
+        tb = TieBreak(
+            stage,
+            purpose,
+            tuple(c + 1 for c in sorted(tied)),
+            "lot",
+            chosen + 1,
+            decided,
+            seed=self.seed,
+            draw=self.lot.draws,
+        )
+        return chosen, [tb]
+
+    # ------------------------------------------------------------------ main loop
+
+    def run(self) -> CountSheet:
+        self.sheet.notes.extend(self._pending_notes)
+        if self.seats > int((self.status != WITHDRAWN).sum()):
+            self.sheet.notes.append("fewer candidates than seats")
+        self.first_stage()
+        while len(self.elected) < self.seats and self.continuing():
+            barred = self.barred()
+            if barred:
+                need = self.need()
+                wanted = ", ".join(f"{k} for {cat!r}" for cat, k in need.items() if k)
+                reason = (
+                    f"the {self.seats - len(self.elected)} remaining seat(s) are needed for "
+                    f"the category minimums ({wanted})"
+                )
+                barred = _order_by_votes(barred, self.votes)[::-1]
+                self.exclude(barred, [reason] * len(barred), [])
+                continue
+            pending = [
+                c for c in self.elected if c not in self.transferred and self.votes[c] > self.quota
+            ]
+            if pending:
+                c, ties = self.choose_surplus(pending)
+                self.transfer_surplus(c, ties)
+                continue
+            c, ties, reason = self.choose_exclusion()
+            self.exclude([c], [reason], ties)
+        self.sheet.elected = [c + 1 for c in self.elected]
+        return self.sheet
