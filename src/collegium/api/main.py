@@ -67,9 +67,32 @@ class CollegiumAPI(NinjaAPI):
         }
         for methods in schema.get("paths", {}).values():
             for op in methods.values():
-                if isinstance(op, dict) and op.get("operationId") in public:
+                if not isinstance(op, dict):
+                    continue
+                if op.get("operationId") in public:
                     op.setdefault("security", []).append({})
+                _document_common_errors(op)
         return schema
+
+
+def _document_common_errors(op: dict[str, Any]) -> None:
+    """Answers any operation may give besides its own: 401 for a bad token (on public
+    endpoints too), 422 for parameters or a body that do not parse, 400 for a body that
+    is not JSON."""
+    common = {"401": "A bad token, or authentication needed"}
+    if op.get("parameters") or op.get("requestBody"):
+        common["422"] = "The request is not valid"
+    if op.get("requestBody"):
+        common["400"] = "The body is not JSON"
+    responses = op.setdefault("responses", {})
+    for status, description in common.items():
+        responses.setdefault(
+            status,
+            {
+                "description": description,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        )
 
 
 api = CollegiumAPI(
