@@ -204,3 +204,13 @@ def test_cli_json_and_exit_codes(economy_dir: Path, capsys: pytest.CaptureFixtur
     assert cli_rounds([str(economy_dir / "missing")]) == 2
     assert cli_rounds([str(economy_dir), "--method", "market"]) == 2
     assert cli_rounds([str(economy_dir), "--tolerance", "0"]) == 2
+
+
+def test_consumer_bundles_add_up_and_spend_the_budget(small: HahnelCouncils) -> None:
+    prices = 700.0 * np.exp(np.random.default_rng(2).normal(0.0, 0.3, small.n_goods))
+    bundles = small.consumer_proposals(prices)
+    assert bundles.shape == (small.n_consumers, small.utility_good.size)
+    totals = np.bincount(small.utility_good, bundles.sum(axis=0), minlength=small.n_goods)
+    np.testing.assert_allclose(totals, small.respond(prices).consumption, rtol=1e-12)
+    spent = bundles @ prices[small.utility_good]
+    np.testing.assert_allclose(spent, small.entitlement, rtol=1e-12)

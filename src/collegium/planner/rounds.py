@@ -205,8 +205,7 @@ class HahnelCouncils:
         Cobb-Douglas councils spend fixed shares of their budgets, so total demand for
         product ``j`` is this weight over ``p_j``; it is computed once.
         """
-        shares = self.utility_exponent / self.utility_exponent.sum(axis=1, keepdims=True)
-        spent = self.entitlement @ shares
+        spent = self.spending.sum(axis=0)
         return np.asarray(
             np.bincount(self.utility_good, weights=spent, minlength=self.n_goods),
             dtype=np.float64,
@@ -226,13 +225,15 @@ class HahnelCouncils:
         log_e = (log_out + np.log(c) + log_q - np.log(k) - np.log(self.effort_s)) / k
         return np.exp(log_q), np.exp(log_e), inputs
 
+    @cached_property
+    def spending(self) -> FloatArray:
+        """What each consumer council spends on each of its goods, whatever the prices."""
+        shares = self.utility_exponent / self.utility_exponent.sum(axis=1, keepdims=True)
+        return np.asarray(self.entitlement[:, None] * shares, dtype=np.float64)
+
     def consumer_proposals(self, prices: FloatArray) -> FloatArray:
         """Each consumer council's bundle, councils by ``utility_good`` (materialised)."""
-        shares = self.utility_exponent / self.utility_exponent.sum(axis=1, keepdims=True)
-        return np.asarray(
-            self.entitlement[:, None] * shares / prices[self.utility_good][None, :],
-            dtype=np.float64,
-        )
+        return np.asarray(self.spending / prices[self.utility_good][None, :], dtype=np.float64)
 
     def respond(self, prices: FloatArray) -> Proposals:
         output, effort, inputs = self.worker_proposals(prices)
