@@ -134,8 +134,9 @@ def change_posteriors(
     """Run the four-state filter over ``series`` and return the per-step posteriors.
 
     Alerts are raised where the retrospective probability of a change state is at least
-    ``threshold``; consecutive steps flagged for the same kind count as one change, placed
-    where its probability peaks. The first ``warmup`` observations never alert: the filter
+    ``threshold`` (for a slope change: of a change within one step of that index);
+    consecutive steps flagged for the same kind count as one change, placed where its
+    probability peaks. The first ``warmup`` observations never alert: the filter
     has not yet learned the level and slope there.
     """
     y = np.asarray(series, dtype=np.float64)
@@ -235,6 +236,12 @@ def _alerts(retrospective: FloatArray, threshold: float, warmup: int) -> tuple[C
     n = retrospective.shape[0]
     for column, kind in enumerate(_KINDS, start=1):
         probabilities = retrospective[:, column]
+        if kind == "slope":
+            # When exactly a trend bent is uncertain by a step or so, which spreads its
+            # probability over neighbouring steps: alert on the probability that the
+            # slope changed within one step of t (the events are disjoint, so they add).
+            probabilities = np.minimum(np.convolve(probabilities, np.ones(3), mode="same"), 1.0)
+            probabilities[:warmup] = 0.0
         t = warmup
         while t < n:
             if probabilities[t] < threshold:
