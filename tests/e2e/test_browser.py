@@ -208,6 +208,7 @@ SCREENSHOT_PAGES = [
     ("checkpoints", "/record/checkpoints/", None),
     ("login", "/accounts/login/", None),
     ("import", "/import/", "operator"),
+    ("board-home", "/", "board"),
 ]
 
 
@@ -248,6 +249,38 @@ def test_screenshots(browser: Any) -> None:
             page.screenshot(
                 path=str(SCREENSHOTS / f"{name}-{size_name}.png"), full_page=size_name == "desktop"
             )
+        shot = SCREENSHOTS / f"{{}}-{size_name}.png"
+        # The import preview and a file with errors (nothing is imported without confirm).
+        page = contexts["operator"]
+        for name, text in (("import-preview", GOOD_CSV), ("import-errors", BAD_CSV)):
+            page.goto(f"{base}/import/")
+            page.get_by_label("Bodies (code").check()
+            page.get_by_label("CSV file (UTF-8)").set_input_files(
+                files=[{"name": "bodies.csv", "mimeType": "text/csv", "buffer": text.encode()}]
+            )
+            page.get_by_role("button", name="Check the file").click()
+            page.wait_for_load_state()
+            page.screenshot(path=str(shot).format(name), full_page=size_name == "desktop")
+        # A charter change refused for an out-of-range value.
+        page = contexts["board"]
+        page.goto(base + "/bodies/{enterprise}/charter/".format(**values))
+        page.get_by_label("Production-worker quota").fill("120")
+        page.get_by_role("button", name="Change the charter").click()
+        page.get_by_text("out of range").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(shot).format("charter-error"), full_page=False)
         for page in contexts.values():
             page.context.close()
     console.check()
+
+
+GOOD_CSV = (
+    "code,name,kind,parent_code\n"
+    "sormovo-paint,Paint shop,shop,sormovo\n"
+    "sormovo-conditions,Conditions Commission of Sormovo,commission,sormovo\n"
+)
+BAD_CSV = (
+    "code,name,kind,parent_code\n"
+    "sormovo-paint,Paint shop,workshop,sormovo\n"
+    "sormovo-store,,shop,sormovo\n"
+    "sormovo-yard,Yard,shop,nowhere\n"
+)

@@ -27,6 +27,7 @@ class CharterForm(forms.Form):
         self,
         *args: Any,
         own: Charter | None = None,
+        inherited: dict[str, int] | None = None,
         federation_default: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -44,7 +45,16 @@ class CharterForm(forms.Form):
                 max_length=6,
                 help_text=f"{field.help} {hint}",
                 widget=forms.TextInput(
-                    attrs={"inputmode": "numeric", "size": 6, "autocomplete": "off"}
+                    attrs={
+                        "inputmode": "numeric",
+                        "size": 6,
+                        "autocomplete": "off",
+                        **(
+                            {"placeholder": f"{inherited[field.name]} (inherited)"}
+                            if inherited and field.name in inherited
+                            else {}
+                        ),
+                    }
                 ),
             )
         self.fields["reason"] = forms.CharField(

@@ -22,3 +22,19 @@ def indent_class(depth: int) -> str:
 @register.filter
 def is_member_id(actor_id: str) -> bool:
     return str(actor_id).startswith("m_")
+
+
+@register.filter
+def charter_label(name: str) -> str:
+    from collegium.federation.charters import FIELD_BY_NAME
+
+    field = FIELD_BY_NAME.get(name)
+    return field.label if field else name
+
+
+@register.filter
+def charter_unit(name: str) -> str:
+    from collegium.federation.charters import FIELD_BY_NAME
+
+    field = FIELD_BY_NAME.get(name)
+    return field.unit if field else ""

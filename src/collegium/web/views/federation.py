@@ -136,10 +136,15 @@ def charter(request: HttpRequest, code: str | None = None) -> HttpResponse:
     body = _body_or_404(code) if code is not None else None
     allowed = permissions.can_change_charter(request.user, body)
     own = queries.charter_own(body)
+    inherited = (
+        selectors.charter_as_dict(body.parent if body.parent_id else None)  # type: ignore[arg-type]
+        if body is not None
+        else None
+    )
     form = None
     if allowed:
         if request.method == "POST":
-            form = CharterForm(request.POST, federation_default=body is None)
+            form = CharterForm(request.POST, inherited=inherited, federation_default=body is None)
             if form.is_valid():
                 try:
                     charter_change(
@@ -159,7 +164,7 @@ def charter(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     )
                     return redirect(target)
         else:
-            form = CharterForm(own=own, federation_default=body is None)
+            form = CharterForm(own=own, inherited=inherited, federation_default=body is None)
     authority = permissions.charter_authority(body)
     if not allowed and request.method == "POST":
         raise DjangoPermissionDenied(
