@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from typing import Any
@@ -38,6 +39,15 @@ def document(db: Any) -> dict[str, Any]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     return response.json()  # type: ignore[no-any-return]
+
+
+def test_openapi_has_no_repeated_keys(db: Any) -> None:
+    def refuse_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), f"repeated keys in {keys}"
+        return dict(pairs)
+
+    json.loads(Client().get("/api/openapi.json").content, object_pairs_hook=refuse_repeats)
 
 
 def test_openapi_lists_every_path(document: dict[str, Any]) -> None:

@@ -79,13 +79,16 @@ def _document_common_errors(op: dict[str, Any]) -> None:
     """Answers any operation may give besides its own: 401 for a bad token (on public
     endpoints too), 422 for parameters or a body that do not parse, 400 for a body that
     is not JSON."""
-    common = {"401": "A bad token, or authentication needed"}
+    common = {401: "A bad token, or authentication needed"}
     if op.get("parameters") or op.get("requestBody"):
-        common["422"] = "The request is not valid"
+        common[422] = "The request is not valid"
     if op.get("requestBody"):
-        common["400"] = "The body is not JSON"
+        common[400] = "The body is not JSON"
     responses = op.setdefault("responses", {})
     for status, description in common.items():
+        # ninja keys responses by int; the same code as a string would repeat the key.
+        if status in responses or str(status) in responses:
+            continue
         responses.setdefault(
             status,
             {
