@@ -87,7 +87,7 @@ def test_reason_is_required(client_for: Any) -> None:
 def test_nothing_to_change_is_said(client_for: Any) -> None:
     response = client_for("board_member").post(URL, form(reason="nothing"))
     assert response.status_code == 400
-    assert "nothing differs" in response.content.decode()
+    assert "Nothing differs from the charter as it is" in response.content.decode()
 
 
 def test_others_are_refused(client_for: Any) -> None:
