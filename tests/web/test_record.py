@@ -36,7 +36,10 @@ def indexes(html: str) -> list[int]:
 
 def test_newest_first_and_filters(client_for: Any, changes: Any) -> None:
     client = client_for(None)
-    all_entries = indexes(client.get("/record/").content.decode())
+    page = client.get("/record/").content.decode()
+    assert '<option value="" selected>All bodies</option>' in page
+    assert '<option value="charter">charter (all)</option>' in page
+    all_entries = indexes(page)
     assert all_entries == sorted(all_entries, reverse=True)
     assert len(all_entries) == Entry.objects.count()
     by_kind = indexes(client.get("/record/", {"kind": "charter.changed"}).content.decode())

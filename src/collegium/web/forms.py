@@ -82,15 +82,15 @@ class RecordFilterForm(forms.Form):
 
     def __init__(self, *args: Any, bodies: list[Body], kinds: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].choices = [("", "All bodies")] + [
-            (b.code, "\u2003" * min(b.depth, 6) + b.name) for b in bodies
-        ]
+        body_choices: list[tuple[str, str]] = [("", "All bodies")]
+        body_choices.extend((b.code, "\u2003" * min(b.depth, 6) + b.name) for b in bodies)
+        self.fields["body"].choices = body_choices  # type: ignore[attr-defined]
         families = sorted({k.split(".")[0] for k in kinds})
         choices: list[tuple[str, str]] = [("", "All kinds")]
         for family in families:
             choices.append((family, f"{family} (all)"))
             choices.extend((k, f"\u2003{k}") for k in kinds if k.startswith(f"{family}."))
-        self.fields["kind"].choices = choices
+        self.fields["kind"].choices = choices  # type: ignore[attr-defined]
 
 
 class ImportForm(forms.Form):

@@ -53,7 +53,7 @@ def current_seats(member: Member) -> QuerySet[Seat]:
 
 def member_by_public_id(public_id: str) -> Member | None:
     return (
-        Member.objects.select_related("workplace", "category", "user")
+        Member.objects.select_related("workplace", "workplace__parent", "category", "user")
         .filter(public_id=public_id)
         .first()
     )
@@ -63,7 +63,7 @@ def member_viewer(user: object) -> Member | None:
     """The signed-in member with their workplace loaded (one query instead of two)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Member.objects.select_related("workplace").filter(user=user).first()  # type: ignore[misc]
+    return Member.objects.select_related("workplace", "workplace__parent").filter(user=user).first()  # type: ignore[misc]
 
 
 def member_search(members: QuerySet[Member], text: str) -> QuerySet[Member]:

@@ -44,5 +44,5 @@ def vary_on_htmx(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page:
+def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page[Any]:
     return Paginator(items, size).get_page(request.GET.get("page"))

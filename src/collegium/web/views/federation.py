@@ -26,7 +26,7 @@ LATEST_ENTRIES = 10
 
 def home(request: HttpRequest) -> HttpResponse:
     viewer = queries.member_viewer(request.user)
-    context = {
+    context: dict[str, object] = {
         "body_count": Body.objects.exclude(kind=BodyKind.COMMISSION).count(),
         "member_count": Member.objects.filter(active=True).count(),
         "congress": Body.objects.filter(kind=BodyKind.CONGRESS).first(),
@@ -77,8 +77,8 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
     viewer = queries.member_viewer(request.user)
     may_list = permissions.belongs_to(viewer, body)
     if may_list and is_partial(request, "member-list"):
-        context = {"body": body, **_member_list_context(request, body)}
-        return vary_on_htmx(render(request, "web/_member_list.html", context))
+        fragment = {"body": body, **_member_list_context(request, body)}
+        return vary_on_htmx(render(request, "web/_member_list.html", fragment))
     composition = selectors.composition(selectors.body_members(body))
     total = sum(c.count for c in composition)
     entries = list(record_selectors.entries(body_code=body.code)[:LATEST_ENTRIES])
@@ -137,7 +137,7 @@ def charter(request: HttpRequest, code: str | None = None) -> HttpResponse:
     allowed = permissions.can_change_charter(request.user, body)
     own = queries.charter_own(body)
     inherited = (
-        selectors.charter_as_dict(body.parent if body.parent_id else None)  # type: ignore[arg-type]
+        selectors.charter_as_dict(body.parent if body.parent_id else None)
         if body is not None
         else None
     )
