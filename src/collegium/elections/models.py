@@ -36,3 +36,128 @@ class Seat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder} on the board of {self.body}"
+
+
+def _random_key() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(18)
+
+
+class Election(models.Model):
+    """An election of a body's board: nomination → voting → counted (or cancelled)."""
+
+    class State(models.TextChoices):
+        NOMINATION = "nomination", "Nominations open"
+        VOTING = "voting", "Voting open"
+        COUNTED = "counted", "Counted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    public_id = models.CharField(max_length=24, unique=True, default=_random_key)
+    body = models.ForeignKey(
+        "federation.Body", on_delete=models.PROTECT, related_name="elections"
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NOMINATION)
+    # Fixed from the charter when the election is called, so a later charter change does
+    # not move the goalposts of a running election.
+    seats = models.PositiveSmallIntegerField()
+    quota_category = models.CharField(max_length=40, default="production_worker")
+    reserved_seats = models.PositiveSmallIntegerField(default=0)
+    term_months = models.PositiveSmallIntegerField()
+    method = models.CharField(max_length=20, default="scottish-stv")
+    nominations_close_at = models.DateTimeField()
+    voting_closes_at = models.DateTimeField()
+    called_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    counted_at = models.DateTimeField(null=True, blank=True)
+    # After the count: the count sheet, the shuffled ballots (BLT) and the trackers.
+    count_sheet = models.JSONField(null=True, blank=True)
+    elected = models.JSONField(default=list, blank=True)
+    published_ballots = models.TextField(blank=True)
+    published_trackers = models.TextField(blank=True)
+    ballots_digest = models.CharField(max_length=64, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    cancel_reason_salt = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-called_at"]
+
+    def __str__(self) -> str:
+        return f"Election of the board of {self.body}"
+
+
+class Nomination(models.Model):
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="nominations")
+    nominee = models.ForeignKey(
+        "federation.Member", on_delete=models.PROTECT, related_name="nominations"
+    )
+    nominated_by = models.ForeignKey(
+        "federation.Member", on_delete=models.PROTECT, related_name="nominations_made"
+    )
+    statement = models.TextField(blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    # The candidate's number on the ballot, given when voting opens (1-based).
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["number", "nominee__family_name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["election", "nominee"], name="one_nomination_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nominee} for {self.election}"
+
+
+class NominationSignature(models.Model):
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.PROTECT, related_name="signatures"
+    )
+    member = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["nomination", "member"], name="one_cosign_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} co-signs {self.nomination}"
+
+
+class RollEntry(models.Model):
+    """Who voted (public). Nothing here or in ``Ballot`` links a voter to a ballot."""
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="roll")
+    member = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
+    weight = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints: ClassVar = [
+            # One counted ballot per voter, guaranteed by the database even under races.
+            models.UniqueConstraint(fields=["election", "member"], name="one_ballot_per_voter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} voted in {self.election}"
+
+
+class Ballot(models.Model):
+    """What was voted: a random key, the ranking and its weight; no voter, no time."""
+
+    key = models.CharField(max_length=32, primary_key=True, default=_random_key)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="ballots")
+    ranking = models.JSONField()  # candidate numbers, most preferred first
+    weight = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return "a secret ballot"
+
+
+class Tracker(models.Model):
+    """The voter's receipt: proves a ballot was received, not what it says."""
+
+    code = models.CharField(max_length=32, primary_key=True, default=_random_key)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="trackers")
+
+    def __str__(self) -> str:
+        return self.code
