@@ -37,36 +37,51 @@ def election(small_federation):
     # A small works: three seats, one reserved for production workers.
     from collegium.federation.services import charter_change
 
-    charter_change(user=f.board_member.user, body=f.enterprise,
-                   changes={"board_seats": 3, "production_worker_quota_pct": 34},
-                   reason="small works")
-    return election_call(user=f.board_member.user, body=f.enterprise,
-                         nominations_close_at=CLOSE_NOMINATIONS, voting_closes_at=CLOSE_VOTING,
-                         now=NOW)
+    charter_change(
+        user=f.board_member.user,
+        body=f.enterprise,
+        changes={"board_seats": 3, "production_worker_quota_pct": 34},
+        reason="small works",
+    )
+    return election_call(
+        user=f.board_member.user,
+        body=f.enterprise,
+        nominations_close_at=CLOSE_NOMINATIONS,
+        voting_closes_at=CLOSE_VOTING,
+        now=NOW,
+    )
 
 
 @pytest.fixture
 def candidates(small_federation, election):
     f = small_federation
-    extra = [make_member(f"30{i}", f"Cand{i}", f"Family{i}", f.shop,
-                         "technical_specialist" if i % 2 else "production_worker")
-             for i in range(4)]
-    nominations = [nomination_submit(user=m.user, election=election, nominee=m, now=NOW)
-                   for m in extra]
+    extra = [
+        make_member(
+            f"30{i}",
+            f"Cand{i}",
+            f"Family{i}",
+            f.shop,
+            "technical_specialist" if i % 2 else "production_worker",
+        )
+        for i in range(4)
+    ]
+    nominations = [
+        nomination_submit(user=m.user, election=election, nominee=m, now=NOW) for m in extra
+    ]
     return extra, nominations
 
 
 def open_voting(f, election):
-    return election_open_voting(user=f.board_member.user, election=election,
-                                now=CLOSE_NOMINATIONS)
+    return election_open_voting(user=f.board_member.user, election=election, now=CLOSE_NOMINATIONS)
 
 
 def test_the_whole_lifecycle(small_federation, election, candidates):
     f = small_federation
-    extra, nominations = candidates
+    extra, _nominations = candidates
     # Nominated by someone else: must be accepted; co-signed by a third member.
-    other = nomination_submit(user=f.worker.user, election=election, nominee=f.board_member,
-                              now=NOW)
+    other = nomination_submit(
+        user=f.worker.user, election=election, nominee=f.board_member, now=NOW
+    )
     nomination_cosign(user=f.congress_board_member.user, nomination=other)
     nomination_accept(user=f.board_member.user, nomination=other, now=NOW)
     election = open_voting(f, election)
@@ -76,8 +91,14 @@ def test_the_whole_lifecycle(small_federation, election, candidates):
     trackers = []
     for i, voter in enumerate(voters):
         first = numbers["300"] if i % 2 else numbers["302"]
-        trackers.append(ballot_cast(user=voter.user, election=election,
-                                    ranking=[first, numbers["1002"]], now=DURING_VOTING))
+        trackers.append(
+            ballot_cast(
+                user=voter.user,
+                election=election,
+                ranking=[first, numbers["1002"]],
+                now=DURING_VOTING,
+            )
+        )
     election = election_count(election=election, now=AFTER)
     assert election.state == "counted"
     assert len(election.elected) == 3
@@ -88,8 +109,9 @@ def test_the_whole_lifecycle(small_federation, election, candidates):
     from collegium.tally import count_scottish_stv, read_blt
 
     recount = count_scottish_stv(read_blt(election.published_ballots))
-    assert [election.nominations.get(number=n).nominee.public_id for n in recount.elected] \
-        == election.elected
+    assert [
+        election.nominations.get(number=n).nominee.public_id for n in recount.elected
+    ] == election.elected
     assert sorted(trackers) == election.published_trackers.splitlines()
     assert RollEntry.objects.filter(election=election).count() == len(voters)
     kinds = list(Entry.objects.order_by("index").values_list("kind", flat=True))
@@ -117,8 +139,12 @@ def test_record_shows_who_voted_but_not_how(small_federation, election, candidat
 
 @pytest.mark.parametrize(
     ("ranking", "message"),
-    [([], "ranks no candidate"), ([1, 1], "candidate 1 is ranked twice"),
-     ([9], "there is no candidate 9"), ([1, 0], "there is no candidate 0")],
+    [
+        ([], "ranks no candidate"),
+        ([1, 1], "candidate 1 is ranked twice"),
+        ([9], "there is no candidate 9"),
+        ([1, 0], "there is no candidate 0"),
+    ],
 )
 def test_bad_ballots_change_nothing(small_federation, election, candidates, ranking, message):
     f = small_federation
@@ -157,8 +183,9 @@ def test_nominations_of_ineligible_members_are_refused(small_federation, electio
     with pytest.raises(PermissionDenied):
         nomination_submit(user=f.outsider.user, election=election, nominee=f.worker, now=NOW)
     with pytest.raises(ElectionError, match="nominations are closed"):
-        nomination_submit(user=f.worker.user, election=election, nominee=f.worker,
-                          now=CLOSE_NOMINATIONS)
+        nomination_submit(
+            user=f.worker.user, election=election, nominee=f.worker, now=CLOSE_NOMINATIONS
+        )
 
 
 def test_term_limit_is_enforced(small_federation, election):
@@ -166,11 +193,11 @@ def test_term_limit_is_enforced(small_federation, election):
     # The board member already sits; with a limit of one term they cannot stand again.
     from collegium.federation.services import charter_change
 
-    charter_change(user=f.board_member.user, body=f.enterprise, changes={"term_limit": 1},
-                   reason="rotate")
+    charter_change(
+        user=f.board_member.user, body=f.enterprise, changes={"term_limit": 1}, reason="rotate"
+    )
     with pytest.raises(ElectionError, match="term limit is 1"):
-        nomination_submit(user=f.worker.user, election=election, nominee=f.board_member,
-                          now=NOW)
+        nomination_submit(user=f.worker.user, election=election, nominee=f.board_member, now=NOW)
 
 
 def test_quota_shortfall_is_said_before_voting_opens(small_federation, election):
@@ -201,20 +228,36 @@ def test_lifecycle_order_is_enforced(small_federation, election, candidates):
 def test_only_the_board_calls_and_unions_wait_for_delegates(small_federation):
     f = small_federation
     with pytest.raises(PermissionDenied):
-        election_call(user=f.worker.user, body=f.enterprise,
-                      nominations_close_at=CLOSE_NOMINATIONS, voting_closes_at=CLOSE_VOTING)
+        election_call(
+            user=f.worker.user,
+            body=f.enterprise,
+            nominations_close_at=CLOSE_NOMINATIONS,
+            voting_closes_at=CLOSE_VOTING,
+        )
     # A shop without a board: its enterprise's board calls the first election.
-    assert election_call(user=f.board_member.user, body=f.shop,
-                         nominations_close_at=CLOSE_NOMINATIONS,
-                         voting_closes_at=CLOSE_VOTING).state == Election.State.NOMINATION
+    assert (
+        election_call(
+            user=f.board_member.user,
+            body=f.shop,
+            nominations_close_at=CLOSE_NOMINATIONS,
+            voting_closes_at=CLOSE_VOTING,
+        ).state
+        == Election.State.NOMINATION
+    )
     with pytest.raises(ElectionError, match="delegates"):
-        election_call(user=f.congress_board_member.user, body=f.congress,
-                      nominations_close_at=CLOSE_NOMINATIONS, voting_closes_at=CLOSE_VOTING)
+        election_call(
+            user=f.congress_board_member.user,
+            body=f.congress,
+            nominations_close_at=CLOSE_NOMINATIONS,
+            voting_closes_at=CLOSE_VOTING,
+        )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="concurrent writers need a server database; SQLite's in-memory "
-                    "test database is one connection")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need a server database; SQLite's in-memory "
+    "test database is one connection",
+)
 def test_concurrent_second_ballots_count_once(record_guards_lifted, transactional_db):
     from collegium.elections.services import board_seat_founding
     from collegium.record.services import SYSTEM
@@ -225,14 +268,29 @@ def test_concurrent_second_ballots_count_once(record_guards_lifted, transactiona
     works = make_body("w", "W", "enterprise", union)
     board = make_member("1", "B", "Oard", works)
     voter = make_member("2", "V", "Oter", works)
-    board_seat_founding(user=None, actor=SYSTEM, body=works, members=[board],
-                        term_start=dt.date.today(), term_end=dt.date.today() + dt.timedelta(9))
+    board_seat_founding(
+        user=None,
+        actor=SYSTEM,
+        body=works,
+        members=[board],
+        term_start=dt.date.today(),
+        term_end=dt.date.today() + dt.timedelta(9),
+    )
     from collegium.federation.services import charter_change
 
-    charter_change(user=board.user, body=works,
-                   changes={"board_seats": 1, "production_worker_quota_pct": 0}, reason="r")
-    election = election_call(user=board.user, body=works, nominations_close_at=CLOSE_NOMINATIONS,
-                             voting_closes_at=CLOSE_VOTING, now=NOW)
+    charter_change(
+        user=board.user,
+        body=works,
+        changes={"board_seats": 1, "production_worker_quota_pct": 0},
+        reason="r",
+    )
+    election = election_call(
+        user=board.user,
+        body=works,
+        nominations_close_at=CLOSE_NOMINATIONS,
+        voting_closes_at=CLOSE_VOTING,
+        now=NOW,
+    )
     nomination_submit(user=voter.user, election=election, nominee=voter, now=NOW)
     election_open_voting(user=board.user, election=election, now=CLOSE_NOMINATIONS)
     outcomes: list[str] = []

@@ -54,9 +54,7 @@ class Election(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     public_id = models.CharField(max_length=24, unique=True, default=_random_key)
-    body = models.ForeignKey(
-        "federation.Body", on_delete=models.PROTECT, related_name="elections"
-    )
+    body = models.ForeignKey("federation.Body", on_delete=models.PROTECT, related_name="elections")
     state = models.CharField(max_length=12, choices=State.choices, default=State.NOMINATION)
     # Fixed from the charter when the election is called, so a later charter change does
     # not move the goalposts of a running election.
@@ -110,9 +108,7 @@ class Nomination(models.Model):
 
 
 class NominationSignature(models.Model):
-    nomination = models.ForeignKey(
-        Nomination, on_delete=models.PROTECT, related_name="signatures"
-    )
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="signatures")
     member = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -131,9 +131,7 @@ def election_call(
             "delegate elections are not available yet"
         )
     if not now < nominations_close_at < voting_closes_at:
-        raise ElectionError(
-            "nominations must close in the future and before voting closes"
-        )
+        raise ElectionError("nominations must close in the future and before voting closes")
     if Election.objects.filter(
         body=body, state__in=[Election.State.NOMINATION, Election.State.VOTING]
     ).exists():
@@ -142,8 +140,9 @@ def election_call(
     election = Election.objects.create(
         body=body,
         seats=charter["board_seats"],
-        reserved_seats=reserved_seats(charter["production_worker_quota_pct"],
-                                      charter["board_seats"]),
+        reserved_seats=reserved_seats(
+            charter["production_worker_quota_pct"], charter["board_seats"]
+        ),
         term_months=charter["term_months"],
         nominations_close_at=nominations_close_at,
         voting_closes_at=voting_closes_at,
@@ -165,7 +164,11 @@ def election_call(
 
 @transaction.atomic
 def nomination_submit(
-    *, user: Any, election: Election, nominee: Member, statement: str = "",
+    *,
+    user: Any,
+    election: Election,
+    nominee: Member,
+    statement: str = "",
     now: dt.datetime | None = None,
 ) -> Nomination:
     now = now or timezone.now()
@@ -174,8 +177,10 @@ def nomination_submit(
     _require_state(election, "nominate")
     if now >= election.nominations_close_at:
         raise ElectionError("nominations are closed")
-    require(in_electorate(nominator, election.body),
-            f"only members of {election.body.name} may nominate")
+    require(
+        in_electorate(nominator, election.body),
+        f"only members of {election.body.name} may nominate",
+    )
     if not in_electorate(nominee, election.body):
         raise ElectionError(f"{nominee.full_name} is not a member of {election.body.name}")
     limit = charter_as_dict(election.body)["term_limit"]
@@ -188,15 +193,21 @@ def nomination_submit(
     if Nomination.objects.filter(election=election, nominee=nominee).exists():
         raise ElectionError(f"{nominee.full_name} is already nominated")
     nomination = Nomination.objects.create(
-        election=election, nominee=nominee, nominated_by=nominator, statement=statement.strip(),
+        election=election,
+        nominee=nominee,
+        nominated_by=nominator,
+        statement=statement.strip(),
         accepted_at=now if nominee.pk == nominator.pk else None,
     )
     record_append(
         kind="election.nominated",
         actor=actor_for(user),
         body=election.body,
-        data={"election": election.public_id, "nominee": nominee.public_id,
-              "accepted": nomination.accepted_at is not None},
+        data={
+            "election": election.public_id,
+            "nominee": nominee.public_id,
+            "accepted": nomination.accepted_at is not None,
+        },
     )
     return nomination
 
@@ -205,8 +216,10 @@ def nomination_submit(
 def nomination_cosign(*, user: Any, nomination: Nomination) -> NominationSignature:
     member = _member(user)
     _require_state(nomination.election, "nominate")
-    require(in_electorate(member, nomination.election.body),
-            f"only members of {nomination.election.body.name} may co-sign")
+    require(
+        in_electorate(member, nomination.election.body),
+        f"only members of {nomination.election.body.name} may co-sign",
+    )
     if member.pk in (nomination.nominee_id, nomination.nominated_by_id):
         raise ElectionError("the nominee and the nominator do not co-sign their own nomination")
     try:
@@ -218,15 +231,15 @@ def nomination_cosign(*, user: Any, nomination: Nomination) -> NominationSignatu
         kind="election.nomination_cosigned",
         actor=actor_for(user),
         body=nomination.election.body,
-        data={"election": nomination.election.public_id,
-              "nominee": nomination.nominee.public_id},
+        data={"election": nomination.election.public_id, "nominee": nomination.nominee.public_id},
     )
     return signature
 
 
 @transaction.atomic
-def nomination_accept(*, user: Any, nomination: Nomination,
-                      now: dt.datetime | None = None) -> Nomination:
+def nomination_accept(
+    *, user: Any, nomination: Nomination, now: dt.datetime | None = None
+) -> Nomination:
     member = _member(user)
     require(member.pk == nomination.nominee_id, "only the nominee accepts a nomination")
     _require_state(nomination.election, "nominate")
@@ -256,12 +269,15 @@ def quota_shortfall(election: Election) -> str | None:
 
 
 @transaction.atomic
-def election_open_voting(*, user: Any, election: Election,
-                         now: dt.datetime | None = None) -> Election:
+def election_open_voting(
+    *, user: Any, election: Election, now: dt.datetime | None = None
+) -> Election:
     now = now or timezone.now()
     election = Election.objects.select_for_update().get(pk=election.pk)
-    require(can_call_election(user, election.body),
-            "only the board that called the election opens voting")
+    require(
+        can_call_election(user, election.body),
+        "only the board that called the election opens voting",
+    )
     _require_state(election, "open")
     if now < election.nominations_close_at:
         raise ElectionError("nominations are still open")
@@ -285,16 +301,20 @@ def election_open_voting(*, user: Any, election: Election,
         kind="election.voting_opened",
         actor=actor_for(user),
         body=election.body,
-        data={"election": election.public_id,
-              "candidates": [[n.number, n.nominee.public_id, n.nominee.category.code]
-                             for n in standing]},
+        data={
+            "election": election.public_id,
+            "candidates": [
+                [n.number, n.nominee.public_id, n.nominee.category.code] for n in standing
+            ],
+        },
     )
     return election
 
 
 @transaction.atomic
-def ballot_cast(*, user: Any, election: Election, ranking: list[int],
-                now: dt.datetime | None = None) -> str:
+def ballot_cast(
+    *, user: Any, election: Election, ranking: list[int], now: dt.datetime | None = None
+) -> str:
     """Cast a secret ballot; returns the voter's tracker.
 
     The roll (who voted), the ballot (what) and the tracker (receipt) are three rows in
@@ -306,11 +326,14 @@ def ballot_cast(*, user: Any, election: Election, ranking: list[int],
     _require_state(election, "vote")
     if now >= election.voting_closes_at:
         raise ElectionError("voting has closed")
-    require(in_electorate(voter, election.body),
-            f"only members of {election.body.name} vote in this election")
+    require(
+        in_electorate(voter, election.body),
+        f"only members of {election.body.name} vote in this election",
+    )
     numbers = set(
-        Nomination.objects.filter(election=election, number__isnull=False)
-        .values_list("number", flat=True)
+        Nomination.objects.filter(election=election, number__isnull=False).values_list(
+            "number", flat=True
+        )
     )
     if not ranking:
         raise ElectionError("the ballot ranks no candidate")
@@ -341,8 +364,7 @@ def _ballot_set(election: Election, standing: list[Nomination]) -> Any:
     from collegium.tally import BallotSet, Candidate
 
     candidates = [
-        Candidate(n.number or 0, n.nominee.full_name, n.nominee.category.code)
-        for n in standing
+        Candidate(n.number or 0, n.nominee.full_name, n.nominee.category.code) for n in standing
     ]
     rows = list(Ballot.objects.filter(election=election).values_list("ranking", "weight"))
     # Published order must not follow casting order: sort by content, then shuffle with
@@ -361,8 +383,9 @@ def _ballot_set(election: Election, standing: list[Nomination]) -> Any:
 
 
 @transaction.atomic
-def election_count(*, election: Election, user: Any | None = None,
-                   now: dt.datetime | None = None) -> Election:
+def election_count(
+    *, election: Election, user: Any | None = None, now: dt.datetime | None = None
+) -> Election:
     """Close and count (after the closing time; run by the scheduler or anyone)."""
     from collegium.tally import count_scottish_stv, write_blt
 
@@ -373,11 +396,13 @@ def election_count(*, election: Election, user: Any | None = None,
         raise ElectionError("voting is still open")
     standing = list(
         Nomination.objects.filter(election=election, number__isnull=False)
-        .select_related("nominee__category").order_by("number")
+        .select_related("nominee__category")
+        .order_by("number")
     )
     ballots, _digest = _ballot_set(election, standing)
-    minimums = {election.quota_category: election.reserved_seats} \
-        if election.reserved_seats else None
+    minimums = (
+        {election.quota_category: election.reserved_seats} if election.reserved_seats else None
+    )
     seats = min(election.seats, len(standing))
     sheet = count_scottish_stv(ballots, seats, minimums=minimums)
     by_number = {n.number: n for n in standing}
@@ -396,11 +421,18 @@ def election_count(*, election: Election, user: Any | None = None,
     today = now.date()
     Seat.objects.filter(body=election.body, vacated_on__isnull=True).update(vacated_on=today)
     term_end = today + dt.timedelta(days=30 * election.term_months)
-    Seat.objects.bulk_create([
-        Seat(body=election.body, holder=n.nominee, term_start=today, term_end=term_end,
-             basis="election")
-        for n in elected
-    ])
+    Seat.objects.bulk_create(
+        [
+            Seat(
+                body=election.body,
+                holder=n.nominee,
+                term_start=today,
+                term_end=term_end,
+                basis="election",
+            )
+            for n in elected
+        ]
+    )
     record_append(
         kind="election.counted",
         actor=actor_for(user) if user is not None else Actor(id="system", role="system"),
@@ -410,8 +442,7 @@ def election_count(*, election: Election, user: Any | None = None,
             "ballots": len(ballots),
             "ballots_sha256": election.ballots_digest,
             "trackers": Tracker.objects.filter(election=election).count(),
-            "elected": [[n.number, n.nominee.public_id, n.nominee.category.code]
-                        for n in elected],
+            "elected": [[n.number, n.nominee.public_id, n.nominee.category.code] for n in elected],
             "seed": sheet.seed,
         },
     )
@@ -428,8 +459,9 @@ def _checkpoint_after_close() -> None:
 @transaction.atomic
 def election_cancel(*, user: Any, election: Election, reason: str) -> Election:
     election = Election.objects.select_for_update().get(pk=election.pk)
-    require(can_call_election(user, election.body),
-            "only the board that called the election cancels it")
+    require(
+        can_call_election(user, election.body), "only the board that called the election cancels it"
+    )
     _require_state(election, "cancel")
     if not reason.strip():
         raise ElectionError("say why the election is cancelled")
@@ -441,8 +473,9 @@ def election_cancel(*, user: Any, election: Election, reason: str) -> Election:
         kind="election.cancelled",
         actor=actor_for(user),
         body=election.body,
-        data={"election": election.public_id,
-              "reason_digest": salted_digest(election.cancel_reason_salt,
-                                             election.cancel_reason)},
+        data={
+            "election": election.public_id,
+            "reason_digest": salted_digest(election.cancel_reason_salt, election.cancel_reason),
+        },
     )
     return election
