@@ -328,7 +328,7 @@ class CountSheet:
             lines.append("Nobody elected.")
         if not self.complete:
             lines.append(f"Seats left unfilled: {self.seats - len(self.elected)}")
-        return "\n".join(lines) + "\n"
+        return "\n".join(line.rstrip() for line in lines) + "\n"
 
     def _status_after(self, stage: int) -> dict[int, str]:
         status: dict[int, str] = {c: "withdrawn" for c in self.withdrawn}
