@@ -7,6 +7,10 @@ linear programme (HiGHS, PDLP), compare plan variants and explain floors that ca
 met.
 """
 
+from collegium.planner.infeasibility import explain_infeasibility
+from collegium.planner.io import from_arrays, load, plan_to_json, save_economy, save_plan
+from collegium.planner.leontief import balance, labour_values, solve
+from collegium.planner.lp import solve_plan
 from collegium.planner.model import (
     PRODUCT_KINDS,
     Bottleneck,
@@ -31,6 +35,8 @@ from collegium.planner.model import (
     Target,
     Technique,
 )
+from collegium.planner.validate import validate
+from collegium.planner.variants import Variant, VariantSpec, default_variants, plan_variants
 
 __all__ = [
     "PRODUCT_KINDS",
@@ -55,4 +61,19 @@ __all__ = [
     "SolverError",
     "Target",
     "Technique",
+    "Variant",
+    "VariantSpec",
+    "balance",
+    "default_variants",
+    "explain_infeasibility",
+    "from_arrays",
+    "labour_values",
+    "load",
+    "plan_to_json",
+    "plan_variants",
+    "save_economy",
+    "save_plan",
+    "solve",
+    "solve_plan",
+    "validate",
 ]

@@ -43,7 +43,7 @@ from collegium.planner.model import (
 
 Method = Literal["auto", "highs", "highs-simplex", "highs-ipm", "pdlp"]
 Objective = Literal["ray", "labour", "weighted"]
-PDLP_NNZ = 3_000_000
+PDLP_NNZ = 40_000
 """``auto`` switches from HiGHS to PDLP above this many matrix nonzeros."""
 
 
