@@ -157,3 +157,91 @@ class Tracker(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class RecallPetition(models.Model):
+    """Members' petition to recall a seat-holder; at the charter's threshold it becomes a
+    secret recall ballot of the seat's electorate."""
+
+    class State(models.TextChoices):
+        COLLECTING = "collecting", "Collecting signatures"
+        BALLOT = "ballot", "Recall ballot open"
+        RECALLED = "recalled", "Recalled"
+        REJECTED = "rejected", "Recall rejected by the ballot"
+        LAPSED = "lapsed", "Lapsed (threshold not reached in time)"
+
+    public_id = models.CharField(max_length=24, unique=True, default=_random_key)
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="recall_petitions")
+    started_by = models.ForeignKey(
+        "federation.Member", on_delete=models.PROTECT, related_name="recalls_started"
+    )
+    reason = models.TextField()
+    reason_salt = models.CharField(max_length=64)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.COLLECTING)
+    opened_at = models.DateTimeField()
+    collect_until = models.DateTimeField()
+    electorate_size = models.PositiveIntegerField()
+    signatures_needed = models.PositiveIntegerField()
+    ballot_opened_at = models.DateTimeField(null=True, blank=True)
+    ballot_closes_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    replacement = models.ForeignKey(
+        "federation.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    vacancy_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"Recall of {self.seat.holder}"
+
+
+class RecallSignature(models.Model):
+    petition = models.ForeignKey(
+        RecallPetition, on_delete=models.PROTECT, related_name="signatures"
+    )
+    member = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["petition", "member"], name="one_recall_signature")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} signs {self.petition}"
+
+
+class RecallRollEntry(models.Model):
+    petition = models.ForeignKey(RecallPetition, on_delete=models.PROTECT, related_name="roll")
+    member = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["petition", "member"], name="one_recall_ballot_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} voted on {self.petition}"
+
+
+class RecallBallot(models.Model):
+    class Choice(models.TextChoices):
+        YES = "yes", "Yes, recall"
+        NO = "no", "No, keep"
+        ABSTAIN = "abstain", "Abstain"
+
+    key = models.CharField(max_length=32, primary_key=True, default=_random_key)
+    petition = models.ForeignKey(RecallPetition, on_delete=models.PROTECT, related_name="ballots")
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+
+    def __str__(self) -> str:
+        return "a secret recall ballot"
+
+
+class RecallTracker(models.Model):
+    code = models.CharField(max_length=32, primary_key=True, default=_random_key)
+    petition = models.ForeignKey(RecallPetition, on_delete=models.PROTECT, related_name="trackers")
+
+    def __str__(self) -> str:
+        return self.code

@@ -21,6 +21,11 @@ from collegium.elections.models import (
     Election,
     Nomination,
     NominationSignature,
+    RecallBallot,
+    RecallPetition,
+    RecallRollEntry,
+    RecallSignature,
+    RecallTracker,
     RollEntry,
     Seat,
     Tracker,
@@ -29,6 +34,7 @@ from collegium.elections.permissions import (
     calling_board,
     can_call_election,
     consecutive_terms,
+    electorate,
     in_electorate,
 )
 from collegium.federation.charters import reserved_seats
@@ -479,3 +485,304 @@ def election_cancel(*, user: Any, election: Election, reason: str) -> Election:
         },
     )
     return election
+
+
+# --------------------------------------------------------------------------- recall
+
+
+def _current_seat(seat: Seat, today: dt.date) -> bool:
+    return seat.vacated_on is None and seat.term_start <= today <= seat.term_end
+
+
+@transaction.atomic
+def recall_petition_start(
+    *, user: Any, seat: Seat, reason: str, now: dt.datetime | None = None
+) -> RecallPetition:
+    """Start a recall petition; the starter's signature is the first."""
+    now = now or timezone.now()
+    member = _member(user)
+    seat = Seat.objects.select_for_update().select_related("body", "holder").get(pk=seat.pk)
+    require(
+        in_electorate(member, seat.body),
+        f"only members who elect the board of {seat.body.name} may petition to recall",
+    )
+    if not _current_seat(seat, now.date()):
+        raise ElectionError("the seat is not held now")
+    if not reason.strip():
+        raise ElectionError("give the reason for the recall; it is shown to the signers")
+    if RecallPetition.objects.filter(
+        seat=seat, state__in=[RecallPetition.State.COLLECTING, RecallPetition.State.BALLOT]
+    ).exists():
+        raise ElectionError(f"a recall of {seat.holder.full_name} is already under way")
+    charter = charter_as_dict(seat.body)
+    size = electorate(seat.body).count()
+    petition = RecallPetition.objects.create(
+        seat=seat,
+        started_by=member,
+        reason=reason.strip(),
+        reason_salt=new_salt(),
+        opened_at=now,
+        collect_until=now + dt.timedelta(days=charter["recall_window_days"]),
+        electorate_size=size,
+        signatures_needed=max(1, -(-charter["recall_threshold_pct"] * size // 100)),
+    )
+    record_append(
+        kind="recall.started",
+        actor=actor_for(user),
+        body=seat.body,
+        data={
+            "petition": petition.public_id,
+            "seat_holder": seat.holder.public_id,
+            "signatures_needed": petition.signatures_needed,
+            "electorate": size,
+            "reason_digest": salted_digest(petition.reason_salt, petition.reason),
+        },
+    )
+    _recall_sign(petition, member, user, now)
+    return petition
+
+
+def _recall_sign(petition: RecallPetition, member: Member, user: Any, now: dt.datetime) -> None:
+    try:
+        with transaction.atomic():
+            RecallSignature.objects.create(petition=petition, member=member)
+    except IntegrityError:
+        raise ElectionError("you have already signed this petition") from None
+    count = petition.signatures.count()
+    record_append(
+        kind="recall.signed",
+        actor=actor_for(user),
+        body=petition.seat.body,
+        data={"petition": petition.public_id, "signatures": count},
+    )
+    if count >= petition.signatures_needed:
+        charter = charter_as_dict(petition.seat.body)
+        petition.state = RecallPetition.State.BALLOT
+        petition.ballot_opened_at = now
+        petition.ballot_closes_at = now + dt.timedelta(days=charter["recall_ballot_days"])
+        petition.save(update_fields=["state", "ballot_opened_at", "ballot_closes_at"])
+        record_append(
+            kind="recall.ballot_opened",
+            actor=Actor(id="system", role="system"),
+            body=petition.seat.body,
+            data={
+                "petition": petition.public_id,
+                "signatures": count,
+                "closes_at": petition.ballot_closes_at.isoformat(),
+            },
+        )
+
+
+@transaction.atomic
+def recall_petition_sign(
+    *, user: Any, petition: RecallPetition, now: dt.datetime | None = None
+) -> RecallPetition:
+    now = now or timezone.now()
+    member = _member(user)
+    petition = RecallPetition.objects.select_for_update().get(pk=petition.pk)
+    require(
+        in_electorate(member, petition.seat.body),
+        f"only members who elect the board of {petition.seat.body.name} may sign",
+    )
+    if petition.state != RecallPetition.State.COLLECTING:
+        raise ElectionError(f"the petition is {petition.get_state_display().lower()}")
+    if now >= petition.collect_until:
+        raise ElectionError("the petition's time to collect signatures is over")
+    _recall_sign(petition, member, user, now)
+    petition.refresh_from_db()
+    return petition
+
+
+@transaction.atomic
+def recall_ballot_cast(
+    *, user: Any, petition: RecallPetition, choice: str, now: dt.datetime | None = None
+) -> str:
+    """Vote yes (recall), no (keep) or abstain, secretly; returns the tracker."""
+    now = now or timezone.now()
+    voter = _member(user)
+    petition = RecallPetition.objects.get(pk=petition.pk)
+    if petition.state != RecallPetition.State.BALLOT:
+        raise ElectionError(
+            f"no recall ballot is open: the petition is {petition.get_state_display().lower()}"
+        )
+    assert petition.ballot_closes_at is not None
+    if now >= petition.ballot_closes_at:
+        raise ElectionError("the recall ballot has closed")
+    require(
+        in_electorate(voter, petition.seat.body),
+        f"only members who elect the board of {petition.seat.body.name} vote on the recall",
+    )
+    if choice not in RecallBallot.Choice.values:
+        raise ElectionError(f"choose yes, no or abstain, not {choice!r}")
+    try:
+        with transaction.atomic():
+            RecallRollEntry.objects.create(petition=petition, member=voter)
+    except IntegrityError:
+        raise ElectionError("you have already voted on this recall") from None
+    RecallBallot.objects.create(petition=petition, choice=choice)
+    tracker = RecallTracker.objects.create(petition=petition)
+    record_append(
+        kind="recall.voted",
+        actor=actor_for(user),
+        body=petition.seat.body,
+        data={"petition": petition.public_id},
+    )
+    return tracker.code
+
+
+def countback(seat: Seat) -> tuple[Member | None, str]:
+    """Who fills a vacated seat: recount the ballots of the election that filled it with
+    the recalled member withdrawn; the first newly elected candidate takes the seat."""
+    from collegium.tally import BallotSet, count_scottish_stv
+
+    # Few elections per body: scanning them is simpler than a JSON query per database.
+    election = next(
+        (
+            e
+            for e in Election.objects.filter(body=seat.body, state=Election.State.COUNTED).order_by(
+                "-counted_at"
+            )
+            if seat.holder.public_id in e.elected
+        ),
+        None,
+    )
+    if election is None:
+        return None, (
+            "the seat was not filled by a counted election, so there are no "
+            "ballots to count back; a by-election is needed"
+        )
+    standing = list(
+        Nomination.objects.filter(election=election, number__isnull=False)
+        .select_related("nominee__category")
+        .order_by("number")
+    )
+    ballots, _digest = _ballot_set(election, standing)
+    by_public_id = {n.nominee.public_id: n for n in standing}
+    recalled = by_public_id[seat.holder.public_id]
+    sitting = set(
+        Seat.objects.filter(body=seat.body, vacated_on__isnull=True)
+        .exclude(pk=seat.pk)
+        .values_list("holder__public_id", flat=True)
+    )
+    withdrawn = {recalled.number - 1} if recalled.number else set()
+    recount_set = BallotSet(
+        ballots.candidates,
+        ballots.rankings,
+        ballots.weights,
+        seats=ballots.seats,
+        withdrawn=withdrawn,
+    )
+    minimums = (
+        {election.quota_category: election.reserved_seats} if election.reserved_seats else None
+    )
+    seats = min(election.seats, len(standing) - 1)
+    if seats < 1:
+        return None, "no other candidate stood; a by-election is needed"
+    sheet = count_scottish_stv(recount_set, seats, minimums=minimums)
+    for number in sheet.elected:
+        nominee = standing[number - 1].nominee
+        if nominee.public_id not in sitting and nominee.active:
+            return nominee, (
+                f"countback of the {len(ballots)} ballots of the election of "
+                f"{election.counted_at:%Y-%m-%d} without the recalled member"
+            )
+    return None, "the countback elected no new member; a by-election is needed"
+
+
+@transaction.atomic
+def recall_count(*, petition: RecallPetition, now: dt.datetime | None = None) -> RecallPetition:
+    """Count a closed recall ballot; if it passes, vacate the seat and count back."""
+    from collegium.tally import count_question
+
+    now = now or timezone.now()
+    petition = (
+        RecallPetition.objects.select_for_update()
+        .select_related("seat__body", "seat__holder")
+        .get(pk=petition.pk)
+    )
+    if petition.state != RecallPetition.State.BALLOT:
+        raise ElectionError(
+            f"nothing to count: the petition is {petition.get_state_display().lower()}"
+        )
+    assert petition.ballot_closes_at is not None
+    if now < petition.ballot_closes_at:
+        raise ElectionError("the recall ballot is still open")
+    choices = list(RecallBallot.objects.filter(petition=petition).values_list("choice", flat=True))
+    result = count_question(
+        choices.count("yes"),
+        choices.count("no"),
+        choices.count("abstain"),
+        electorate=max(petition.electorate_size, len(choices)),
+    )
+    petition.result = result.to_json()
+    seat = petition.seat
+    data: dict[str, Any] = {
+        "petition": petition.public_id,
+        "result": {
+            "yes": result.yes,
+            "no": result.no,
+            "abstain": result.abstain,
+            "adopted": result.adopted,
+        },
+    }
+    if result.adopted:
+        petition.state = RecallPetition.State.RECALLED
+        seat.vacated_on = now.date()
+        seat.save(update_fields=["vacated_on"])
+        replacement, note = countback(seat)
+        petition.replacement = replacement
+        petition.vacancy_note = note
+        if replacement is not None:
+            Seat.objects.create(
+                body=seat.body,
+                holder=replacement,
+                term_start=now.date(),
+                term_end=seat.term_end,
+                basis="countback",
+            )
+        data["replacement"] = replacement.public_id if replacement else None
+    else:
+        petition.state = RecallPetition.State.REJECTED
+    petition.save(update_fields=["state", "result", "replacement", "vacancy_note"])
+    record_append(
+        kind=f"recall.{petition.state}",
+        actor=Actor(id="system", role="system"),
+        body=seat.body,
+        data=data,
+    )
+    return petition
+
+
+def recall_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Idempotent deadline sweep: lapse petitions past their window, count closed ballots."""
+    now = now or timezone.now()
+    lapsed = counted = 0
+    for petition in RecallPetition.objects.filter(
+        state=RecallPetition.State.COLLECTING, collect_until__lte=now
+    ):
+        with transaction.atomic():
+            locked = RecallPetition.objects.select_for_update().get(pk=petition.pk)
+            if locked.state != RecallPetition.State.COLLECTING:
+                continue
+            locked.state = RecallPetition.State.LAPSED
+            locked.save(update_fields=["state"])
+            record_append(
+                kind="recall.lapsed",
+                actor=Actor(id="system", role="system"),
+                body=locked.seat.body,
+                data={
+                    "petition": locked.public_id,
+                    "signatures": locked.signatures.count(),
+                    "needed": locked.signatures_needed,
+                },
+            )
+            lapsed += 1
+    for petition in RecallPetition.objects.filter(
+        state=RecallPetition.State.BALLOT, ballot_closes_at__lte=now
+    ):
+        try:
+            recall_count(petition=petition, now=now)
+            counted += 1
+        except ElectionError:
+            continue
+    return {"lapsed": lapsed, "counted": counted}

@@ -133,6 +133,8 @@ class Charter(models.Model):
     term_limit = models.PositiveSmallIntegerField(null=True, blank=True)
     production_worker_quota_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     recall_threshold_pct = models.PositiveSmallIntegerField(null=True, blank=True)
+    recall_window_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    recall_ballot_days = models.PositiveSmallIntegerField(null=True, blank=True)
     initiative_threshold_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     criticism_response_days = models.PositiveSmallIntegerField(null=True, blank=True)
     review_window_days = models.PositiveSmallIntegerField(null=True, blank=True)
