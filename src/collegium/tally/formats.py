@@ -143,8 +143,8 @@ def _read_blt(lines: list[str]) -> BallotSet:
         if len(toks) == 1 and toks[0][0] == "0":
             ended = True
             break
-        rows.append(_blt_ballot(toks, lineno, n))
         weights.append(_blt_weight(toks[0], lineno))
+        rows.append(_blt_ballot(toks, lineno, n))
     if not ended:
         raise FormatError(len(lines) + 1, 1, "missing the line '0' that ends the ballots")
 
