@@ -124,3 +124,22 @@ def test_bad_shapes_refused() -> None:
         partition(np.zeros((2, 3)), [1.0, 1.0], ["a", "b"])
     with pytest.raises(ValueError, match="unknown sweep"):
         solve_distributed(np.zeros((1, 1)), [1.0], ["a"], method="gauss")  # type: ignore[arg-type]
+
+
+def test_union_state_travels_without_its_factor(
+    system: tuple[sp.csr_matrix, np.ndarray, list[str], np.ndarray],
+) -> None:
+    import pickle
+
+    from collegium.planner.distributed import _start, _sweep
+
+    A, d, unions, _ = system
+    block = partition(A, d, unions)[0]
+    state = _start(block, "block-jacobi")
+    moved = pickle.loads(pickle.dumps(state))
+    assert moved.factor is not None
+    imports = np.ones(block.imports.size)
+    pick = np.stack([np.arange(block.imports.size), np.arange(block.imports.size)])
+    here = _sweep(state, [pick], imports)
+    there = _sweep(moved, [pick], imports)
+    np.testing.assert_allclose(here.x, there.x, rtol=1e-12)

@@ -141,7 +141,11 @@ def partition_economy(economy: Economy) -> tuple[tuple[UnionBlock, ...], FloatAr
 
 @dataclass(eq=False)
 class _UnionState:
-    """What a union keeps between sweeps: its block, its LU (block-Jacobi) and its x."""
+    """What a union keeps between sweeps: its block, its LU (block-Jacobi) and its x.
+
+    The LU is not pickled (SciPy's factor objects cannot be); a state that travels
+    refactorises on arrival.
+    """
 
     block: UnionBlock
     method: SweepMethod
@@ -149,12 +153,24 @@ class _UnionState:
     factor: Any = None
     step: float = 0.0
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "factor": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.method == "block-jacobi":
+            self.factor = _factor(self.block)
+
+
+def _factor(block: UnionBlock) -> Any:
+    if not block.rows.size:
+        return None
+    eye = sp.identity(block.rows.size, format="csc")
+    return spla.splu(sp.csc_matrix(eye - block.local))
+
 
 def _start(block: UnionBlock, method: SweepMethod) -> _UnionState:
-    factor = None
-    if method == "block-jacobi" and block.rows.size:
-        eye = sp.identity(block.rows.size, format="csc")
-        factor = spla.splu(sp.csc_matrix(eye - block.local))
+    factor = _factor(block) if method == "block-jacobi" else None
     return _UnionState(block, method, block.demand.copy(), factor)
 
 
@@ -329,36 +345,67 @@ def _run_dask(
     exports: list[IntArray],
     sources: list[list[tuple[int, IntArray]]],
     picks: list[list[IntArray]],
+    window: int = 8,
 ) -> _Run:
-    # Each union's state stays on a worker; per sweep only the export arrays (boundary
-    # values) and one number per union travel.
-    states = [client.submit(_start, b, method, pure=False) for b in blocks]
+    # Each union's state stays on one worker (its tasks are pinned there); per sweep only
+    # the export arrays (boundary values) and one number per union travel. Sweeps are
+    # submitted ``window`` at a time and their step sizes read together, so the congress
+    # waits once per window, not once per sweep; the answer is the first sweep whose step
+    # met the tolerance, exactly as in process.
+    workers = sorted(client.scheduler_info()["workers"])
+    if not workers:
+        raise PlannerError("the Dask cluster has no workers")
+
+    def on(b: int) -> dict[str, Any]:
+        return {"workers": [workers[b % len(workers)]], "allow_other_workers": False}
+
+    states = [
+        client.submit(_start, blk, method, pure=False, **on(b)) for b, blk in enumerate(blocks)
+    ]
     history: list[float] = []
     converged = False
     iterations = 0
-    for sweep in range(1, max_iter + 1):
-        iterations = sweep
-        out = [
-            client.submit(_exports, s, e, pure=False) for s, e in zip(states, exports, strict=True)
-        ]
-        states = [
-            client.submit(_sweep, s, picks[b], *[out[c] for c, _ in sources[b]], pure=False)
-            for b, s in enumerate(states)
-        ]
-        steps = client.gather([client.submit(_step_of, s, pure=False) for s in states])
-        step = math.sqrt(sum(steps)) / d_norm
-        history.append(step)
-        if step <= tol:
-            converged = True
-            break
-    out = [client.submit(_exports, s, e, pure=False) for s, e in zip(states, exports, strict=True)]
+    while iterations < max_iter and not converged:
+        window_states: list[list[Any]] = []
+        window_steps: list[list[Any]] = []
+        for _ in range(min(window, max_iter - iterations)):
+            out = [
+                client.submit(_exports, st, exports[c], pure=False, **on(c))
+                for c, st in enumerate(states)
+            ]
+            states = [
+                client.submit(
+                    _sweep, st, picks[b], *[out[c] for c, _ in sources[b]], pure=False, **on(b)
+                )
+                for b, st in enumerate(states)
+            ]
+            window_states.append(states)
+            window_steps.append(
+                [client.submit(_step_of, st, pure=False, **on(b)) for b, st in enumerate(states)]
+            )
+        steps = client.gather(window_steps)
+        for k, per_union in enumerate(steps):
+            iterations += 1
+            step = math.sqrt(sum(per_union)) / d_norm
+            history.append(step)
+            if step <= tol:
+                converged = True
+                states = window_states[k]
+                break
+    out = [
+        client.submit(_exports, st, exports[c], pure=False, **on(c)) for c, st in enumerate(states)
+    ]
     residuals = client.gather(
         [
-            client.submit(_residual, s, picks[b], *[out[c] for c, _ in sources[b]], pure=False)
-            for b, s in enumerate(states)
+            client.submit(
+                _residual, st, picks[b], *[out[c] for c, _ in sources[b]], pure=False, **on(b)
+            )
+            for b, st in enumerate(states)
         ]
     )
-    x_parts = client.gather([client.submit(_x_of, s, pure=False) for s in states])
+    x_parts = client.gather(
+        [client.submit(_x_of, st, pure=False, **on(b)) for b, st in enumerate(states)]
+    )
     return list(x_parts), iterations, converged, float(sum(residuals)), history
 
 
