@@ -102,8 +102,15 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def _sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(_chromium() is None, reason="no Chromium found")
+@pytest.mark.skipif(not _sqlite(), reason="browser tests run once, on SQLite")
 def test_docs_page_runs_under_the_csp(live_server: Any, record_guards_lifted: Any) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     violations: list[str] = []

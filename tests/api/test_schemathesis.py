@@ -24,7 +24,22 @@ schema = _load()
 
 
 @pytest.fixture
-def bearer(small_federation: SmallFederation) -> dict[str, str]:
+def keep_test_connection() -> Any:
+    """The real WSGI handler closes "old" database connections at the start and end of
+    each request, which would end the test's transaction on PostgreSQL; Django's test
+    client avoids the same by unhooking that handler, and so do we."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(keep_test_connection: Any, small_federation: SmallFederation) -> dict[str, str]:
     from collegium.api.services import api_token_create
 
     new = api_token_create(user=small_federation.board_member.user, name="schemathesis")
