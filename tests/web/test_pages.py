@@ -181,3 +181,21 @@ def test_password_change(client_for: Any, small_federation: Any) -> None:
     small_federation.worker.user.refresh_from_db()
     assert small_federation.worker.user.check_password("factory committee 7")
     assert client_for(None).get("/accounts/password/").status_code == 302
+
+
+def test_unknown_address_is_a_plain_404(client_for: Any) -> None:
+    response = client_for(None).get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "There is nothing at this address." in html and "Resolver404" not in html
+
+
+def test_csrf_failure_page_is_in_our_words(small_federation: Any) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(small_federation.board_member.user)
+    response = client.post("/bodies/sormovo/charter/", {"reason": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "The form had expired" in html and "<style" not in html and ' style="' not in html
