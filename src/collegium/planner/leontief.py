@@ -243,11 +243,14 @@ def balance(
 # --------------------------------------------------------------------------- productivity
 
 
-def spectral_radius(A: Any, *, tol: float = 1e-6, max_iter: int = 500) -> tuple[float, float]:
+def spectral_radius(
+    A: Any, *, tol: float = 1e-6, max_iter: int = 500, threshold: float | None = None
+) -> tuple[float, float]:
     """Bounds ``(low, high)`` on the spectral radius of a non-negative matrix.
 
     Collatz-Wielandt: for any positive ``x``, ``min(Ax/x) <= rho(A) <= max(Ax/x)``;
-    power steps (kept positive by a small shift) tighten both bounds.
+    power steps (kept positive by a small shift) tighten both bounds. With
+    ``threshold`` the iteration stops as soon as both bounds lie on one side of it.
     """
     n = A.shape[0]
     if n == 0:
@@ -264,7 +267,9 @@ def spectral_radius(A: Any, *, tol: float = 1e-6, max_iter: int = 500) -> tuple[
         ratio = y / x
         lo = max(lo, float(ratio.min()))
         hi = min(hi, float(ratio.max()))
-        if hi - lo <= tol * max(hi, 1e-300) or hi < 1.0 - 1e-3 or lo >= 1.0:
+        if hi - lo <= tol * max(hi, 1e-300):
+            break
+        if threshold is not None and (hi < threshold or lo >= threshold):
             break
         x = y + 1e-9 * float(y.max() or 1.0)
         x /= float(x.max())
@@ -278,7 +283,7 @@ def productivity_issues(A: Any, codes: tuple[str, ...], file: str) -> list[Issue
     products are the strongly connected parts of the input graph whose own radius is
     at least 1.
     """
-    _, hi = spectral_radius(A)
+    _, hi = spectral_radius(A, threshold=1.0 - 1e-9)
     if hi < 1.0 - 1e-12:
         return []
     M = sp.csr_matrix(A)
@@ -289,7 +294,7 @@ def productivity_issues(A: Any, codes: tuple[str, ...], file: str) -> list[Issue
         sub = M[idx, :][:, idx]
         if sub.nnz == 0:
             continue
-        clo, chi = spectral_radius(sub)
+        clo, chi = spectral_radius(sub, threshold=1.0 - 1e-9)
         if clo >= 1.0 - 1e-12 or (chi >= 1.0 and idx.size <= 400):
             names = ", ".join(codes[i] for i in idx[:10]) + (" …" if idx.size > 10 else "")
             issues.append(
