@@ -116,3 +116,32 @@ def test_service_permission_denied_becomes_403_with_message(client_for: Any) -> 
     )
     assert response.status_code == 403
     assert "Only members of the board of Sormovo Works" in response.content.decode()
+
+
+def test_commission_members_are_its_seat_holders(client_for: Any, small_federation: Any) -> None:
+    import datetime as dt
+
+    from collegium.elections.services import board_seat_founding
+    from collegium.record.services import SYSTEM
+    from tests.conftest import make_body
+
+    fed = small_federation
+    control = make_body("sormovo-control", "Control commission", "commission", fed.enterprise)
+    today = dt.date.today()
+    board_seat_founding(
+        user=None,
+        actor=SYSTEM,
+        body=control,
+        members=[fed.worker, fed.congress_board_member],
+        term_start=today - dt.timedelta(days=1),
+        term_end=today + dt.timedelta(days=300),
+    )
+    html = client_for("worker").get("/bodies/sormovo-control/").content.decode()
+    assert "its members are the 2 seat-holders" in html
+    assert "50.0%" in html  # one production worker, one technical specialist
+    assert 'id="member-list"' not in html
+    tree = client_for(None).get("/bodies/").content.decode()
+    assert "Control commission" in tree
+    # The enterprise lists its commission apart from the shops below it.
+    page = client_for(None).get("/bodies/sormovo/").content.decode()
+    assert 'id="commissions-h"' in page

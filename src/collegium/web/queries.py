@@ -40,6 +40,18 @@ def body_children(body: Body) -> list[Body]:
     return list(Body.objects.filter(parent=body).order_by("kind", "name"))
 
 
+def commission_members(body: Body) -> QuerySet[Member]:
+    """A commission's members are its current seat-holders."""
+    today = timezone.localdate()
+    return Member.objects.filter(
+        active=True,
+        seats__body=body,
+        seats__vacated_on__isnull=True,
+        seats__term_start__lte=today,
+        seats__term_end__gte=today,
+    )
+
+
 def current_seats(member: Member) -> QuerySet[Seat]:
     today = timezone.localdate()
     return (

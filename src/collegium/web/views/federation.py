@@ -76,10 +76,12 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
     body = _body_or_404(code)
     viewer = queries.member_viewer(request.user)
     may_list = permissions.belongs_to(viewer, body)
-    if may_list and is_partial(request, "member-list"):
+    if may_list and body.kind != BodyKind.COMMISSION and is_partial(request, "member-list"):
         fragment = {"body": body, **_member_list_context(request, body)}
         return vary_on_htmx(render(request, "web/_member_list.html", fragment))
-    composition = selectors.composition(selectors.body_members(body))
+    is_commission = body.kind == BodyKind.COMMISSION
+    members = queries.commission_members(body) if is_commission else selectors.body_members(body)
+    composition = selectors.composition(members)
     total = sum(c.count for c in composition)
     entries = list(record_selectors.entries(body_code=body.code)[:LATEST_ENTRIES])
     children = queries.body_children(body)
@@ -94,11 +96,12 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
         "charter": selectors.charter_effective(body),
         "entries": entries,
         "entry_bodies": queries.entries_page_bodies(entries),
-        "may_list": may_list,
+        "may_list": may_list and not is_commission,
+        "is_commission": is_commission,
         "viewer": viewer,
         "can_change_charter": permissions.can_change_charter(request.user, body),
     }
-    if may_list:
+    if may_list and not is_commission:
         context.update(_member_list_context(request, body))
     return vary_on_htmx(render(request, "web/body_detail.html", context))
 
