@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -39,7 +41,7 @@ def test_body_list_is_public_in_tree_order(clients: dict[str, Client], role: str
 
 
 def test_body_list_query_count_does_not_grow_with_the_tree(
-    fed: SmallFederation, django_assert_max_num_queries: object
+    fed: SmallFederation, django_assert_max_num_queries: Any
 ) -> None:
     from tests.conftest import make_body
 
@@ -47,7 +49,7 @@ def test_body_list_query_count_does_not_grow_with_the_tree(
         shop = make_body(f"shop-{i}", f"Shop {i}", "shop", fed.other_enterprise)
         make_member(f"9{i:03d}", "Test", f"Member {i}", shop, password=None)
     client = Client()
-    with django_assert_max_num_queries(3):  # type: ignore[operator]
+    with django_assert_max_num_queries(3):
         response = client.get("/api/bodies")
     assert response.status_code == 200
     assert len(response.json()) == 26
@@ -199,3 +201,14 @@ def test_me(fed: SmallFederation, clients: dict[str, Client]) -> None:
     assert anonymous.status_code == 401
     assert "Bearer" in anonymous.json()["detail"]
     assert anonymous["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_body_detail_query_count_does_not_grow_with_members(
+    fed: SmallFederation, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(30):
+        make_member(f"8{i:03d}", "Test", f"Worker {i}", fed.shop, password=None)
+    with django_assert_max_num_queries(10):
+        response = Client().get("/api/bodies/sormovo")
+    assert response.status_code == 200
+    assert response.json()["member_count"] == 33

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -173,3 +175,11 @@ def test_checkpoint_opens_with_the_verifier(
     assert [c["size"] for c in listed] == [record]
     assert listed[0]["root"] == current["root"]
     assert listed[0]["note"] == response.content.decode()
+
+
+def test_entry_list_is_one_query(
+    clients: dict[str, Client], record: int, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(1):
+        response = Client().get("/api/record/entries?limit=500")
+    assert len(response.json()["items"]) == record
