@@ -14,7 +14,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collegium.ledger import checkpoint as checkpoint_module
 from collegium.ledger.checkpoint import (
     MAX_SIGNATURES,
     Checkpoint,
@@ -463,7 +462,7 @@ def test_a_key_made_meanwhile_by_another_process_wins(
         target.write_bytes(theirs.private_bytes_raw())
         real_link(source, target)
 
-    monkeypatch.setattr(checkpoint_module.os, "link", link_after_them)
+    monkeypatch.setattr(os, "link", link_after_them)
     assert public(load_or_create_key(path)) == public(theirs)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["signing.key"]
 
@@ -472,7 +471,7 @@ def test_file_systems_without_hard_links(tmp_path: Path, monkeypatch: pytest.Mon
     def no_links(source: str, target: Path) -> None:
         raise PermissionError("hard links not supported")
 
-    monkeypatch.setattr(checkpoint_module.os, "link", no_links)
+    monkeypatch.setattr(os, "link", no_links)
     path = tmp_path / "signing.key"
     key = load_or_create_key(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -489,5 +488,5 @@ def test_file_systems_without_hard_links(tmp_path: Path, monkeypatch: pytest.Mon
             second.write_bytes(theirs.private_bytes_raw())
         return real_open(target, flags, mode)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(checkpoint_module.os, "open", open_after_them)
+    monkeypatch.setattr(os, "open", open_after_them)
     assert public(load_or_create_key(second)) == public(theirs)

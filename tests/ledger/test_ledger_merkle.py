@@ -586,9 +586,9 @@ def test_verification_edge_cases() -> None:
     assert not verify_inclusion(leaf, True, 8, [], ROOTS[8])
     assert not verify_inclusion(leaf, 0, 0, [], EMPTY_ROOT)
     assert not verify_inclusion(leaf, 8, 8, [], ROOTS[8])
-    assert not verify_inclusion(leaf, 0, 8, b"\x00" * 32, ROOTS[8])
+    assert not verify_inclusion(leaf, 0, 8, b"\x00" * 32, ROOTS[8])  # type: ignore[arg-type]
     assert not verify_inclusion(leaf, 0, 8, "proof", ROOTS[8])  # type: ignore[arg-type]
-    assert not verify_inclusion(leaf, 0, 8, memoryview(b"\x00" * 64), ROOTS[8])  # type: ignore[arg-type]
+    assert not verify_inclusion(leaf, 0, 8, memoryview(b"\x00" * 64), ROOTS[8])
     assert verify_inclusion(leaf, 0, 1, [], leaf)
     assert verify_inclusion(leaf, 0, 8, iter(INCLUSION_PROOFS[0][2]), ROOTS[8])
     assert verify_inclusion(leaf, 0, 8, tuple(INCLUSION_PROOFS[0][2]), ROOTS[8])

@@ -210,7 +210,7 @@ def _explain(data: bytes, canonical: bytes, text: str) -> str:
     )
 
 
-def parse_canonical(data: bytes) -> JsonValue:
+def parse_canonical(data: bytes | bytearray | memoryview) -> JsonValue:
     """Parse canonical JSON bytes, refusing anything that is not exactly canonical.
 
     The bytes must be UTF-8 JSON without floats, and re-encoding the parsed value with
@@ -232,9 +232,10 @@ def parse_canonical(data: bytes) -> JsonValue:
     except RecursionError:
         raise CanonicalJsonError("JSON is nested too deeply") from None
     if text.isascii():
-        # Fast path. For ASCII text every member name is ASCII, so Python's code-point
-        # order is the UTF-16 order, and json's own writer gives the canonical form (it
-        # escapes exactly as RFC 8785 does). Anything else takes the exact path below.
+        # Fast path. json's writer escapes exactly as RFC 8785 does and writes non-ASCII
+        # as itself; so if it gives back this ASCII text, every string in the value is
+        # ASCII, where code-point order (sort_keys) is UTF-16 order, and the text is
+        # canonical. Anything else is decided by the exact path below.
         try:
             again = _ASCII_WRITER.encode(value)
         except ValueError:  # an integer too long for the interpreter's own conversion
@@ -243,5 +244,5 @@ def parse_canonical(data: bytes) -> JsonValue:
             return value
     canonical = canonical_json(value)
     if canonical != data:
-        raise CanonicalJsonError(f"not canonical JSON: {_explain(data, canonical, text)}")
+        raise CanonicalJsonError(_explain(data, canonical, text))
     return value

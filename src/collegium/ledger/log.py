@@ -119,7 +119,7 @@ def verify_log(entries: Iterable[StoredEntry]) -> LogVerification:
 
     ``entries`` is consumed once and never held: any iterator (a database cursor over
     10**6 rows) is fine, in constant memory. The cost is one canonical-JSON check and
-    about ``1 + log2(n) / 2`` SHA-256 compressions per entry.
+    about ``1 + log2(n) / 2`` SHA-256 hashes per entry.
 
     This detects any single change, removal, reordering or insertion of stored entries,
     **except** the removal of entries at the end (truncation of the tail), and likewise a

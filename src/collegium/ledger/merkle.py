@@ -92,8 +92,8 @@ class Frontier:
     """The compact range ``[0, size)`` of a growing tree: the hashes of its perfect subtrees.
 
     A tree of ``size`` leaves is a row of perfect subtrees, one per set bit of ``size``,
-    largest (leftmost) first. Appending a leaf merges equal-sized neighbours (O(log n)
-    amortised O(1) hashes); the root folds the row from the right (popcount(size) - 1
+    largest (leftmost) first. Appending a leaf merges equal-sized neighbours (at most
+    log2(n) hashes, one on average); the root folds the row from the right (popcount - 1
     hashes). A storage layer persists ``size`` and :meth:`to_hashes` and restores with
     :meth:`from_hashes`.
     """
@@ -282,7 +282,7 @@ def _hash_list(proof: object) -> list[bytes] | None:
 
 
 def verify_inclusion(
-    leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
+    leaf_hash: bytes, index: int, size: int, proof: Iterable[bytes], root: bytes
 ) -> bool:
     """Whether ``proof`` shows leaf ``index`` with hash ``leaf_hash`` in the tree ``root``.
 
@@ -313,7 +313,7 @@ def verify_inclusion(
 
 
 def verify_consistency(
-    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Iterable[bytes]
 ) -> bool:
     """Whether ``proof`` shows the tree ``old_root`` is a prefix of the tree ``new_root``.
 
