@@ -142,18 +142,14 @@ KNOWN_DIFFERENCES: dict[str, Difference] = {
     "5_cands/north_lanarkshire_2022_ward12.blt": Difference(
         frozenset({1, 2, 3, 4}), (1, 3, 2, 5), RULE_48
     ),
-    "5_cands/shetland_2017_ward7.blt": Difference(
-        frozenset({1, 2, 3, 5}), (2, 5, 1, 4), RULE_48
-    ),
+    "5_cands/shetland_2017_ward7.blt": Difference(frozenset({1, 2, 3, 5}), (2, 5, 1, 4), RULE_48),
     "5_cands/south_ayrshire_2012_ward3.blt": Difference(
         frozenset({1, 2, 4, 5}), (2, 1, 4, 3), RULE_48
     ),
     "6_cands/south_lanarkshire_2012_ward13.blt": Difference(
         frozenset({1, 2, 4}), (2, 4, 6), RULE_48
     ),
-    "7_cands/falkirk_2022_ward6.blt": Difference(
-        frozenset({2, 4, 6, 7}), (6, 2, 7, 3), RULE_48
-    ),
+    "7_cands/falkirk_2022_ward6.blt": Difference(frozenset({2, 4, 6, 7}), (6, 2, 7, 3), RULE_48),
     "7_cands/highland_2022_inverness_ness_side.blt": Difference(
         frozenset({1, 2, 7}), (1, 2, 4), RULE_48
     ),

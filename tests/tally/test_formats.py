@@ -52,7 +52,11 @@ def error(text: str | bytes, **kw: object) -> FormatError:
 def test_plain_blt() -> None:
     b = read_blt(PLAIN)
     assert b.seats == 2
-    assert [c.name for c in b.candidates] == ["Cand A (Party A)", "Cand B (Party B)", "Cand C (Party C)"]
+    assert [c.name for c in b.candidates] == [
+        "Cand A (Party A)",
+        "Cand B (Party B)",
+        "Cand C (Party C)",
+    ]
     assert b.title == "Wardy McWard Town"
     assert ballots_of(b) == [((1,), 12), ((1, 3, 2), 88), ((2, 3), 14), ((3,), 8)]
 
@@ -87,7 +91,10 @@ def test_all_quoted_names_on_one_line() -> None:
 
 def test_every_line_ending_with_a_comma() -> None:
     # As in perth_kinross_2016_by_election_ward9.blt: a spreadsheet export.
-    text = "3 1,\n786 1 0,\n87 1 2 0,\n3 3 2 1 0,\n0,\nKathleen BAIRD,\nWilma,LUMSDEN\nDave X,\nWard 9,"
+    text = (
+        "3 1,\n786 1 0,\n87 1 2 0,\n3 3 2 1 0,\n0,\n"
+        "Kathleen BAIRD,\nWilma,LUMSDEN\nDave X,\nWard 9,"
+    )
     b = read_blt(text)
     assert [c.name for c in b.candidates] == ["Kathleen BAIRD", "Wilma LUMSDEN", "Dave X"]
     assert b.title == "Ward 9"
@@ -268,9 +275,15 @@ def test_csv_header_errors() -> None:
 
 # ----------------------------------------------------------------------------- round trips
 
-names = st.text(
-    alphabet=st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"]), min_size=1, max_size=12
-).map(str.strip).filter(bool)
+names = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"]),
+        min_size=1,
+        max_size=12,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @st.composite
@@ -323,7 +336,10 @@ def test_shuffled_publication_counts_the_same(tmp_path: object) -> None:
     from pathlib import Path
 
     rng = np.random.default_rng(3)
-    ballots = [Ballot(tuple(int(c) + 1 for c in rng.permutation(6)[: rng.integers(1, 7)])) for _ in range(300)]
+    ballots = [
+        Ballot(tuple(int(c) + 1 for c in rng.permutation(6)[: rng.integers(1, 7)]))
+        for _ in range(300)
+    ]
     b = BallotSet.from_ballots([f"C{i}" for i in range(1, 7)], ballots, seats=3)
     order = rng.permutation(len(ballots))
     shuffled = BallotSet.from_ballots(b.candidates, [ballots[i] for i in order], seats=3)

@@ -128,7 +128,9 @@ def test_default_seed_comes_from_the_ballots() -> None:
 
 
 def test_empty_ballots_do_not_count_for_the_quota() -> None:
-    b = BallotSet.from_ballots(["A", "B"], [Ballot((1,), 3), Ballot((), 5), Ballot((2,), 2)], seats=1)
+    b = BallotSet.from_ballots(
+        ["A", "B"], [Ballot((1,), 3), Ballot((), 5), Ballot((2,), 2)], seats=1
+    )
     sheet = count_scottish_stv(b)
     assert sheet.papers == 5 and sheet.empty_papers == 5 and sheet.quota == 3 * S
 
@@ -191,9 +193,7 @@ def test_sheet_json_has_no_floats() -> None:
 
 
 def with_categories(b: BallotSet, cats: dict[str, str]) -> BallotSet:
-    return b.with_candidates(
-        [Candidate(c.number, c.name, cats.get(c.name)) for c in b.candidates]
-    )
+    return b.with_candidates([Candidate(c.number, c.name, cats.get(c.name)) for c in b.candidates])
 
 
 def test_minimum_excludes_other_categories_once_the_seats_are_needed() -> None:
