@@ -133,3 +133,15 @@ def test_docs_page_runs_under_the_csp(live_server: Any, record_guards_lifted: An
         finally:
             browser.close()
     assert violations == []
+
+
+def test_every_error_under_api_is_json(db: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    not_allowed = client.put("/api/bodies")
+    assert not_allowed.status_code == 405
+    assert "GET" in not_allowed["Allow"]
+    assert "not allowed" in not_allowed.json()["detail"]
+    for response in (client.get("/api/nowhere"), client.post("/api/nowhere/else")):
+        assert response.status_code == 404
+        assert "/api/docs" in response.json()["detail"]
+    assert client.get("/api/tokens").status_code == 301  # the page, with its slash
