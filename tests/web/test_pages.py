@@ -199,3 +199,23 @@ def test_csrf_failure_page_is_in_our_words(small_federation: Any) -> None:
     assert response.status_code == 403
     html = response.content.decode()
     assert "The form had expired" in html and "<style" not in html and ' style="' not in html
+
+
+def test_delegates_on_body_and_member_pages(client_for: Any, small_federation: Any) -> None:
+    import datetime as dt
+
+    from collegium.elections.models import Seat
+
+    fed = small_federation
+    today = dt.date.today()
+    Seat.objects.create(
+        body=fed.enterprise,
+        holder=fed.worker,
+        role="delegate",
+        term_start=today - dt.timedelta(days=1),
+        term_end=today + dt.timedelta(days=100),
+    )
+    html = client_for(None).get("/bodies/sormovo/").content.decode()
+    assert "Delegates to Metalworkers&#x27; Union" in html and "Anna Petrova" in html
+    html = client_for("worker").get(f"/members/{fed.worker.public_id}/").content.decode()
+    assert "Delegate of <a" in html and "Metalworkers&#x27; Union</a>" in html

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from collegium.elections.models import Seat
+from collegium.elections.models import Seat, SeatRole
 from collegium.federation.models import Body, BodyKind, Charter, CharterChange, Member
 from collegium.federation.selectors import CategoryCount
 from collegium.record.models import Entry
@@ -46,6 +46,7 @@ def commission_members(body: Body) -> QuerySet[Member]:
     return Member.objects.filter(
         active=True,
         seats__body=body,
+        seats__role=SeatRole.BOARD,
         seats__vacated_on__isnull=True,
         seats__term_start__lte=today,
         seats__term_end__gte=today,
@@ -58,8 +59,8 @@ def current_seats(member: Member) -> QuerySet[Seat]:
         Seat.objects.filter(
             holder=member, vacated_on__isnull=True, term_start__lte=today, term_end__gte=today
         )
-        .select_related("body")
-        .order_by("body__path")
+        .select_related("body", "body__parent")
+        .order_by("body__path", "role")
     )
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from collegium.elections.selectors import board_seats
+from collegium.elections.selectors import board_seats, delegate_seats
 from collegium.federation import permissions, selectors
 from collegium.federation.models import Body, BodyKind, Member
 from collegium.federation.services import CharterChangeError, charter_change
@@ -91,6 +91,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
         "units": [c for c in children if c.kind != BodyKind.COMMISSION],
         "commissions": [c for c in children if c.kind == BodyKind.COMMISSION],
         "seats": list(board_seats(body)),
+        "delegates": list(delegate_seats(body)) if body.parent_id and not is_commission else [],
         "bars": queries.composition_bars(composition),
         "total": total,
         "charter": selectors.charter_effective(body),
