@@ -214,3 +214,40 @@ def test_consumer_bundles_add_up_and_spend_the_budget(small: HahnelCouncils) -> 
     np.testing.assert_allclose(totals, small.respond(prices).consumption, rtol=1e-12)
     spent = bundles @ prices[small.utility_good]
     np.testing.assert_allclose(spent, small.entitlement, rtol=1e-12)
+
+
+def test_a_workplace_brings_in_a_new_technique_between_rounds() -> None:
+    import scipy.sparse as sp
+
+    from collegium.planner.model import Technique
+
+    base = synthetic.economy(30, techniques_per_product=1, seed=6)
+    councils = LinearCouncils.from_economy(base)
+    # A second way of making p0: the same inputs, half the labour.
+    j = base.technique_index["p0-t0"]
+    labour_rows = np.flatnonzero(base.is_labour)
+    inputs = sp.lil_matrix(base.inputs[:, [j]])
+    inputs[labour_rows, 0] = inputs[labour_rows, 0].toarray() * 0.5
+    revised_economy = Economy(
+        base.products,
+        (*base.techniques, Technique("p0-t-new", capacity=math.inf)),
+        sp.hstack([base.outputs, base.outputs[:, [j]]]),
+        sp.hstack([base.inputs, sp.csc_matrix(inputs)]),
+        base.labour,
+        base.basket,
+        base.floor,
+        base.cap,
+        base.endowment,
+    )
+    revised = councils.revised(revised_economy)
+    np.testing.assert_array_equal(revised.effort[:-1], councils.effort)
+
+    def revise(record: object, session: RoundsSession) -> LinearCouncils | None:
+        return revised if len(session.history) == 2 else None
+
+    result = run_rounds(councils, max_rounds=400, revise=revise)
+    assert result.converged
+    assert result.proposals.intensities.shape == (base.n_techniques + 1,)
+    assert result.proposals.intensities[-1] > 0
+    with pytest.raises(ValueError, match="not products"):
+        councils.revised(synthetic.economy(31, techniques_per_product=1, seed=6))

@@ -181,8 +181,8 @@ class HahnelCouncils:
 
     @cached_property
     def denominator(self) -> FloatArray:
-        # Solving the first-order conditions for log Q leaves this factor: (1 - B) k - c < 0
-        # times -1, i.e. c - k + k B.
+        # Solving the first-order conditions for log Q divides by c - k + k B; it is
+        # negative exactly when returns to inputs and effort together decrease.
         k, c = self.effort_k, self.effort_c
         return np.asarray(c - k + k * self._per_worker(self.input_exponent), dtype=np.float64)
 
@@ -717,6 +717,25 @@ class LinearCouncils:
     def with_capacity(self, capacity: FloatArray) -> LinearCouncils:
         """The same councils after workplaces revise their capacities."""
         return replace(self, capacity=np.asarray(capacity, dtype=np.float64))
+
+    def revised(self, economy: Economy) -> LinearCouncils:
+        """Councils for a revised economy (techniques added, dropped or changed).
+
+        The products and labour pools must be the same. Techniques that keep their code
+        keep their effort cost, so their proposals do not jump; new ones get the default.
+        """
+        fresh = LinearCouncils.from_economy(economy)
+        if fresh.product_codes != self.product_codes or fresh.pool_codes != self.pool_codes:
+            raise ValueError("a revision may change techniques, not products or labour pools")
+        known = {code: j for j, code in enumerate(self.technique_codes)}
+        effort = np.array(
+            [
+                self.effort[known[code]] if code in known else fresh.effort[j]
+                for j, code in enumerate(fresh.technique_codes)
+            ],
+            dtype=np.float64,
+        )
+        return replace(fresh, effort=effort)
 
     def activity(self, prices: FloatArray) -> FloatArray:
         p, w = prices[: self.n_products], prices[self.n_products :]
