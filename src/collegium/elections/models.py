@@ -11,6 +11,11 @@ from typing import ClassVar
 from django.db import models
 
 
+class SeatRole(models.TextChoices):
+    BOARD = "board", "Board member"
+    DELEGATE = "delegate", "Delegate to the parent body"
+
+
 class Seat(models.Model):
     """A member holding a seat on a body's board for a term."""
 
@@ -21,20 +26,27 @@ class Seat(models.Model):
     term_start = models.DateField()
     term_end = models.DateField()
     vacated_on = models.DateField(null=True, blank=True)
-    # How the seat was filled: "founding" (taken over from before Collegium), "election".
+    # How the seat was filled: "founding" (taken over from before Collegium), "election",
+    # "countback".
     basis = models.CharField(max_length=20, default="election")
+    # A board seat, or a delegate's seat representing ``body`` in its parent body.
+    role = models.CharField(max_length=10, choices=SeatRole.choices, default=SeatRole.BOARD)
+    # Set while the holder works full time for the body, away from production.
+    full_time_since = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["body", "term_start", "id"]
         constraints: ClassVar = [
             models.UniqueConstraint(
-                fields=["body", "holder"],
+                fields=["body", "holder", "role"],
                 condition=models.Q(vacated_on__isnull=True),
-                name="one_open_seat_per_member_per_board",
+                name="one_open_seat_per_member_per_role",
             )
         ]
 
     def __str__(self) -> str:
+        if self.role == SeatRole.DELEGATE:
+            return f"{self.holder}, delegate of {self.body}"
         return f"{self.holder} on the board of {self.body}"
 
 
@@ -63,6 +75,8 @@ class Election(models.Model):
     reserved_seats = models.PositiveSmallIntegerField(default=0)
     term_months = models.PositiveSmallIntegerField()
     method = models.CharField(max_length=20, default="scottish-stv")
+    # What the election fills: the body's board, or its delegates to the parent body.
+    purpose = models.CharField(max_length=10, choices=SeatRole.choices, default=SeatRole.BOARD)
     nominations_close_at = models.DateTimeField()
     voting_closes_at = models.DateTimeField()
     called_at = models.DateTimeField(auto_now_add=True)
@@ -126,6 +140,9 @@ class RollEntry(models.Model):
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="roll")
     member = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
     weight = models.PositiveIntegerField(default=1)
+    # Delegates vote by public, weighted roll call: their ranking is published with their
+    # name. Members' ballots are secret and this stays empty.
+    public_ranking = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar = [
@@ -245,3 +262,56 @@ class RecallTracker(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class MandatePosition(models.TextChoices):
+    FOR = "for", "For"
+    AGAINST = "against", "Against"
+    FREE = "free", "Free vote"
+
+
+class Mandate(models.Model):
+    """A body's instruction to its delegates on a question pending in the parent body.
+
+    The question is free text until the decisions app names pending questions itself.
+    """
+
+    public_id = models.CharField(max_length=24, unique=True, default=_random_key)
+    body = models.ForeignKey("federation.Body", on_delete=models.PROTECT, related_name="mandates")
+    question = models.TextField()
+    position = models.CharField(max_length=8, choices=MandatePosition.choices)
+    adopted_at = models.DateTimeField()
+    adopted_by = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["-adopted_at"]
+
+    def __str__(self) -> str:
+        return f"Mandate of {self.body}: {self.position}"
+
+
+class DelegateVote(models.Model):
+    """How a delegate voted on a mandated question, published beside the mandate."""
+
+    class Vote(models.TextChoices):
+        FOR = "for", "For"
+        AGAINST = "against", "Against"
+        ABSTAIN = "abstain", "Abstained"
+
+    mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="votes")
+    delegate = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
+    vote = models.CharField(max_length=8, choices=Vote.choices)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["mandate", "delegate"], name="one_vote_per_delegate")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} voted {self.vote}"
+
+    @property
+    def breach(self) -> bool:
+        """A vote against a for/against mandate (abstaining breaches it too)."""
+        return self.mandate.position != MandatePosition.FREE and self.vote != self.mandate.position

@@ -18,7 +18,10 @@ from django.utils import timezone
 
 from collegium.elections.models import (
     Ballot,
+    DelegateVote,
     Election,
+    Mandate,
+    MandatePosition,
     Nomination,
     NominationSignature,
     RecallBallot,
@@ -28,13 +31,17 @@ from collegium.elections.models import (
     RecallTracker,
     RollEntry,
     Seat,
+    SeatRole,
     Tracker,
 )
 from collegium.elections.permissions import (
     calling_board,
     can_call_election,
     consecutive_terms,
+    elected_by_delegates,
+    elector,
     electorate,
+    eligible_candidate,
     in_electorate,
 )
 from collegium.federation.charters import reserved_seats
@@ -122,8 +129,10 @@ def election_call(
     body: Body,
     nominations_close_at: dt.datetime,
     voting_closes_at: dt.datetime,
+    purpose: str = SeatRole.BOARD,
     now: dt.datetime | None = None,
 ) -> Election:
+    """Call an election of the body's board, or of its delegates to the parent body."""
     now = now or timezone.now()
     board = calling_board(body)
     require(
@@ -131,21 +140,28 @@ def election_call(
         f"only members of the board of {board.name if board else 'the parent body'} may "
         f"call an election of the board of {body.name}",
     )
-    if body.kind in ("industrial_union", "congress"):
+    if purpose not in SeatRole.values:
+        raise ElectionError(f"an election fills board or delegate seats, not {purpose!r}")
+    if purpose == SeatRole.DELEGATE and body.parent is None:
+        raise ElectionError(f"{body.name} has no parent body to send delegates to")
+    if elected_by_delegates(body, purpose) and not electorate(body, purpose).exists():
         raise ElectionError(
-            f"the board of {body.name} is elected by the delegates of its member bodies; "
-            "delegate elections are not available yet"
+            f"the board of {body.name} is elected by the delegates of its member bodies, "
+            "and none has elected delegates yet"
         )
     if not now < nominations_close_at < voting_closes_at:
         raise ElectionError("nominations must close in the future and before voting closes")
     if Election.objects.filter(
-        body=body, state__in=[Election.State.NOMINATION, Election.State.VOTING]
+        body=body,
+        purpose=purpose,
+        state__in=[Election.State.NOMINATION, Election.State.VOTING],
     ).exists():
-        raise ElectionError(f"an election of the board of {body.name} is already running")
+        raise ElectionError(f"an election of the {purpose}s of {body.name} is already running")
     charter = charter_as_dict(body)
     election = Election.objects.create(
         body=body,
-        seats=charter["board_seats"],
+        purpose=purpose,
+        seats=charter["board_seats" if purpose == SeatRole.BOARD else "delegate_seats"],
         reserved_seats=reserved_seats(
             charter["production_worker_quota_pct"], charter["board_seats"]
         ),
@@ -159,6 +175,7 @@ def election_call(
         body=body,
         data={
             "election": election.public_id,
+            "purpose": purpose,
             "seats": election.seats,
             "reserved": {election.quota_category: election.reserved_seats},
             "nominations_close_at": nominations_close_at.isoformat(),
@@ -184,16 +201,16 @@ def nomination_submit(
     if now >= election.nominations_close_at:
         raise ElectionError("nominations are closed")
     require(
-        in_electorate(nominator, election.body),
-        f"only members of {election.body.name} may nominate",
+        in_electorate(nominator, election.body, election.purpose),
+        f"only electors of the {election.purpose}s of {election.body.name} may nominate",
     )
-    if not in_electorate(nominee, election.body):
+    if not eligible_candidate(nominee, election.body):
         raise ElectionError(f"{nominee.full_name} is not a member of {election.body.name}")
     limit = charter_as_dict(election.body)["term_limit"]
-    served = consecutive_terms(nominee, election.body)
+    served = consecutive_terms(nominee, election.body, election.purpose)
     if served >= limit:
         raise ElectionError(
-            f"{nominee.full_name} has served {served} consecutive terms on this board; the "
+            f"{nominee.full_name} has served {served} consecutive terms in this seat; the "
             f"charter's term limit is {limit}"
         )
     if Nomination.objects.filter(election=election, nominee=nominee).exists():
@@ -223,8 +240,8 @@ def nomination_cosign(*, user: Any, nomination: Nomination) -> NominationSignatu
     member = _member(user)
     _require_state(nomination.election, "nominate")
     require(
-        in_electorate(member, nomination.election.body),
-        f"only members of {nomination.election.body.name} may co-sign",
+        in_electorate(member, nomination.election.body, nomination.election.purpose),
+        f"only electors of {nomination.election.body.name} may co-sign",
     )
     if member.pk in (nomination.nominee_id, nomination.nominated_by_id):
         raise ElectionError("the nominee and the nominator do not co-sign their own nomination")
@@ -332,10 +349,12 @@ def ballot_cast(
     _require_state(election, "vote")
     if now >= election.voting_closes_at:
         raise ElectionError("voting has closed")
+    who = elector(voter, election.body, election.purpose)
     require(
-        in_electorate(voter, election.body),
-        f"only members of {election.body.name} vote in this election",
+        who is not None,
+        f"only electors of the {election.purpose}s of {election.body.name} vote in this election",
     )
+    assert who is not None
     numbers = set(
         Nomination.objects.filter(election=election, number__isnull=False).values_list(
             "number", flat=True
@@ -352,17 +371,21 @@ def ballot_cast(
         seen.add(number)
     try:
         with transaction.atomic():
-            RollEntry.objects.create(election=election, member=voter)
+            RollEntry.objects.create(
+                election=election,
+                member=voter,
+                weight=who.weight,
+                public_ranking=list(ranking) if who.public else None,
+            )
     except IntegrityError:
         raise ElectionError("you have already voted in this election") from None
-    Ballot.objects.create(election=election, ranking=list(ranking), weight=1)
+    Ballot.objects.create(election=election, ranking=list(ranking), weight=who.weight)
     tracker = Tracker.objects.create(election=election)
-    record_append(
-        kind="election.voted",
-        actor=actor_for(user),
-        body=election.body,
-        data={"election": election.public_id},
-    )
+    data: dict[str, Any] = {"election": election.public_id, "weight": who.weight}
+    if who.public:
+        # A delegate's roll-call vote is public: constituents see how they voted.
+        data["ranking"] = list(ranking)
+    record_append(kind="election.voted", actor=actor_for(user), body=election.body, data=data)
     return tracker.code
 
 
@@ -425,7 +448,9 @@ def election_count(
     election.save()
 
     today = now.date()
-    Seat.objects.filter(body=election.body, vacated_on__isnull=True).update(vacated_on=today)
+    Seat.objects.filter(body=election.body, role=election.purpose, vacated_on__isnull=True).update(
+        vacated_on=today
+    )
     term_end = today + dt.timedelta(days=30 * election.term_months)
     Seat.objects.bulk_create(
         [
@@ -435,6 +460,7 @@ def election_count(
                 term_start=today,
                 term_end=term_end,
                 basis="election",
+                role=election.purpose,
             )
             for n in elected
         ]
@@ -503,8 +529,8 @@ def recall_petition_start(
     member = _member(user)
     seat = Seat.objects.select_for_update().select_related("body", "holder").get(pk=seat.pk)
     require(
-        in_electorate(member, seat.body),
-        f"only members who elect the board of {seat.body.name} may petition to recall",
+        in_electorate(member, seat.body, seat.role),
+        f"only those who elect this seat of {seat.body.name} may petition to recall",
     )
     if not _current_seat(seat, now.date()):
         raise ElectionError("the seat is not held now")
@@ -515,7 +541,7 @@ def recall_petition_start(
     ).exists():
         raise ElectionError(f"a recall of {seat.holder.full_name} is already under way")
     charter = charter_as_dict(seat.body)
-    size = electorate(seat.body).count()
+    size = electorate(seat.body, seat.role).count()
     petition = RecallPetition.objects.create(
         seat=seat,
         started_by=member,
@@ -581,8 +607,8 @@ def recall_petition_sign(
     member = _member(user)
     petition = RecallPetition.objects.select_for_update().get(pk=petition.pk)
     require(
-        in_electorate(member, petition.seat.body),
-        f"only members who elect the board of {petition.seat.body.name} may sign",
+        in_electorate(member, petition.seat.body, petition.seat.role),
+        f"only those who elect this seat of {petition.seat.body.name} may sign",
     )
     if petition.state != RecallPetition.State.COLLECTING:
         raise ElectionError(f"the petition is {petition.get_state_display().lower()}")
@@ -609,8 +635,8 @@ def recall_ballot_cast(
     if now >= petition.ballot_closes_at:
         raise ElectionError("the recall ballot has closed")
     require(
-        in_electorate(voter, petition.seat.body),
-        f"only members who elect the board of {petition.seat.body.name} vote on the recall",
+        in_electorate(voter, petition.seat.body, petition.seat.role),
+        f"only those who elect this seat of {petition.seat.body.name} vote on the recall",
     )
     if choice not in RecallBallot.Choice.values:
         raise ElectionError(f"choose yes, no or abstain, not {choice!r}")
@@ -639,9 +665,9 @@ def countback(seat: Seat) -> tuple[Member | None, str]:
     election = next(
         (
             e
-            for e in Election.objects.filter(body=seat.body, state=Election.State.COUNTED).order_by(
-                "-counted_at"
-            )
+            for e in Election.objects.filter(
+                body=seat.body, purpose=seat.role, state=Election.State.COUNTED
+            ).order_by("-counted_at")
             if seat.holder.public_id in e.elected
         ),
         None,
@@ -660,7 +686,7 @@ def countback(seat: Seat) -> tuple[Member | None, str]:
     by_public_id = {n.nominee.public_id: n for n in standing}
     recalled = by_public_id[seat.holder.public_id]
     sitting = set(
-        Seat.objects.filter(body=seat.body, vacated_on__isnull=True)
+        Seat.objects.filter(body=seat.body, role=seat.role, vacated_on__isnull=True)
         .exclude(pk=seat.pk)
         .values_list("holder__public_id", flat=True)
     )
@@ -739,6 +765,7 @@ def recall_count(*, petition: RecallPetition, now: dt.datetime | None = None) ->
                 term_start=now.date(),
                 term_end=seat.term_end,
                 basis="countback",
+                role=seat.role,
             )
         data["replacement"] = replacement.public_id if replacement else None
     else:
@@ -786,3 +813,98 @@ def recall_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         except ElectionError:
             continue
     return {"lapsed": lapsed, "counted": counted}
+
+
+# --------------------------------------------------------------------------- mandates
+
+
+@transaction.atomic
+def mandate_adopt(
+    *, user: Any, body: Body, question: str, position: str, now: dt.datetime | None = None
+) -> Mandate:
+    """The body's board instructs its delegates on a question pending in the parent body."""
+    from collegium.federation.permissions import holds_seat
+
+    now = now or timezone.now()
+    member = _member(user)
+    require(holds_seat(member, body), f"only the board of {body.name} adopts its mandates")
+    if body.parent is None:
+        raise ElectionError(f"{body.name} sends no delegates, so it gives no mandates")
+    if position not in MandatePosition.values:
+        raise ElectionError(f"a mandate is for, against or free, not {position!r}")
+    if not question.strip():
+        raise ElectionError("name the question pending in the parent body")
+    mandate = Mandate.objects.create(
+        body=body, question=question.strip(), position=position, adopted_at=now, adopted_by=member
+    )
+    record_append(
+        kind="mandate.adopted",
+        actor=actor_for(user),
+        body=body,
+        data={
+            "mandate": mandate.public_id,
+            "to": body.parent.code,
+            "position": position,
+            "question_sha256": hashlib.sha256(mandate.question.encode()).hexdigest(),
+        },
+    )
+    return mandate
+
+
+@transaction.atomic
+def delegate_vote_record(
+    *, user: Any, mandate: Mandate, vote: str, now: dt.datetime | None = None
+) -> DelegateVote:
+    """A delegate records how they voted; a breach of the mandate is flagged publicly."""
+    from collegium.elections.permissions import current_seats
+
+    now = now or timezone.now()
+    member = _member(user)
+    require(
+        current_seats(mandate.body, SeatRole.DELEGATE).filter(holder=member).exists(),
+        f"only the delegates of {mandate.body.name} record their votes on its mandates",
+    )
+    if vote not in DelegateVote.Vote.values:
+        raise ElectionError(f"a vote is for, against or abstain, not {vote!r}")
+    try:
+        with transaction.atomic():
+            recorded = DelegateVote.objects.create(
+                mandate=mandate, delegate=member, vote=vote, recorded_at=now
+            )
+    except IntegrityError:
+        raise ElectionError("your vote on this question is already recorded") from None
+    record_append(
+        kind="mandate.delegate_voted",
+        actor=actor_for(user),
+        body=mandate.body,
+        data={"mandate": mandate.public_id, "vote": vote, "breach": recorded.breach},
+    )
+    return recorded
+
+
+# ------------------------------------------------------------ time away from production
+
+
+@transaction.atomic
+def seat_full_time_set(*, user: Any, seat: Seat, since: dt.date | None) -> Seat:
+    """The seat-holder records working full time for the body (``since``) or returning
+    to production (``None``)."""
+    member = _member(user)
+    require(member.pk == seat.holder_id, "only the seat-holder records their own time away")
+    if seat.vacated_on is not None:
+        raise ElectionError("the seat is no longer held")
+    if since is not None and since > timezone.localdate():
+        raise ElectionError("the date lies in the future")
+    seat.full_time_since = since
+    seat.save(update_fields=["full_time_since"])
+    record_append(
+        kind="seat.full_time" if since else "seat.back_to_production",
+        actor=actor_for(user),
+        body=seat.body,
+        data={
+            "seat_holder": member.public_id,
+            "role": seat.role,
+            "since": since.isoformat() if since else None,
+        },
+    )
+    return seat

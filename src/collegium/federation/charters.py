@@ -21,6 +21,25 @@ FIELDS: tuple[CharterField, ...] = (
     CharterField(
         "board_seats", "Board seats", "Seats on the body's board (collegium).", 1, 99, 7, "seats"
     ),
+    CharterField(
+        "delegate_seats",
+        "Delegates to the parent body",
+        "How many delegates the body elects to its parent body.",
+        1,
+        50,
+        2,
+        "delegates",
+    ),
+    CharterField(
+        "max_months_away",
+        "Time away from production",
+        "Longest a seat-holder may work full time for a body before returning to "
+        "production.",
+        0,
+        120,
+        24,
+        "months",
+    ),
     CharterField("term_months", "Term length", "Length of a board term.", 1, 60, 24, "months"),
     CharterField(
         "term_limit",

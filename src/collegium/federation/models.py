@@ -129,6 +129,8 @@ class Charter(models.Model):
         Body, null=True, blank=True, on_delete=models.PROTECT, related_name="charter"
     )
     board_seats = models.PositiveSmallIntegerField(null=True, blank=True)
+    delegate_seats = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_months_away = models.PositiveSmallIntegerField(null=True, blank=True)
     term_months = models.PositiveSmallIntegerField(null=True, blank=True)
     term_limit = models.PositiveSmallIntegerField(null=True, blank=True)
     production_worker_quota_pct = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -34,7 +34,11 @@ def holds_seat(member: Member | None, body: Body) -> bool:
         return False
     today = timezone.localdate()
     return member.seats.filter(
-        body=body, vacated_on__isnull=True, term_start__lte=today, term_end__gte=today
+        body=body,
+        role="board",
+        vacated_on__isnull=True,
+        term_start__lte=today,
+        term_end__gte=today,
     ).exists()
 
 
