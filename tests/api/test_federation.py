@@ -183,7 +183,7 @@ def test_member_of_another_union_is_404(fed: SmallFederation) -> None:
 
 def test_board_seats_appear_on_member(fed: SmallFederation, clients: dict[str, Client]) -> None:
     member = clients["worker"].get(f"/api/members/{fed.board_member.public_id}").json()
-    assert [s["body"]["code"] for s in member["seats"]] == ["sormovo"]
+    assert [(s["body"]["code"], s["role"]) for s in member["seats"]] == [("sormovo", "board")]
 
 
 def test_me(fed: SmallFederation, clients: dict[str, Client]) -> None:

@@ -117,6 +117,7 @@ class MemberPage(Schema):
 
 class HeldSeat(Schema):
     body: BodyRef
+    role: str = Field(description='"board", or "delegate" of the body to its parent body.')
     term_start: dt.date
     term_end: dt.date
 

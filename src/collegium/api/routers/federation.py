@@ -56,7 +56,12 @@ def _member_detail(member: Member) -> dict[str, Any]:
         "joined_on": member.joined_on,
         "bodies": [_ref(b) for b in selectors.member_bodies(member)],
         "seats": [
-            {"body": _ref(s.body), "term_start": s.term_start, "term_end": s.term_end}
+            {
+                "body": _ref(s.body),
+                "role": getattr(s, "role", "board"),
+                "term_start": s.term_start,
+                "term_end": s.term_end,
+            }
             for s in api_selectors.seats_held(member)
         ],
     }
