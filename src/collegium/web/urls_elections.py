@@ -1,0 +1,5 @@
+"""Pages of elections, recall, delegates and mandates (included from collegium.urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
