@@ -27,6 +27,7 @@ EXPECTED = {
     "/api/record/consistency": {"get"},
     "/api/record/checkpoints": {"get"},
     "/api/record/checkpoint": {"get"},
+    "/api/record/checkpoints/{size}": {"get"},
     "/api/record/verifier": {"get"},
     "/api/me/tokens": {"get", "post"},
     "/api/me/tokens/{token_id}": {"delete"},

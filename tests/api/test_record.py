@@ -175,6 +175,11 @@ def test_checkpoint_opens_with_the_verifier(
     assert [c["size"] for c in listed] == [record]
     assert listed[0]["root"] == current["root"]
     assert listed[0]["note"] == response.content.decode()
+    by_size = client.get(f"/api/record/checkpoints/{record}")
+    assert by_size.status_code == 200
+    assert by_size["Content-Type"].startswith("text/plain")
+    assert by_size.content == response.content
+    assert client.get(f"/api/record/checkpoints/{record - 1}").status_code == 404
 
 
 def test_entry_list_is_one_query(

@@ -179,6 +179,20 @@ def list_checkpoints(
 
 
 @router.get(
+    "/record/checkpoints/{size}",
+    auth=OPTIONAL,
+    response={200: None, 404: Error},
+    openapi_extra={"responses": {200: {"description": "The signed note", **TEXT}}},
+    summary="The checkpoint of one tree size as a signed note (text/plain)",
+)
+def checkpoint_at(request: HttpRequest, size: int) -> Any:
+    cp = selectors.checkpoints().filter(size=size).first()
+    if cp is None:
+        raise HttpError(404, f"no checkpoint was signed at size {size}")
+    return HttpResponse(cp.note, content_type="text/plain; charset=utf-8")
+
+
+@router.get(
     "/record/checkpoint",
     auth=OPTIONAL,
     response={200: None, 404: Error},
