@@ -39,11 +39,14 @@ tlog-checkpoint signed notes, verified with the key at `/api/record/verifier`.
 
 
 class CspSwagger(Swagger):
-    """Swagger UI from ninja's own static files, started by a static script.
+    """Swagger UI from ninja's own static files, started by our static script.
 
-    ninja's template keeps its settings in an inline JSON block; ours passes them in a
-    data attribute, so the page has no inline script at all and works under
-    ``script-src 'self'``.
+    ninja's template keeps its settings in a ``<script type="application/json">`` data
+    block (not executed, so the CSP lets it be) and sends the CSRF token only when the
+    API-wide auth asks for it; ours passes the settings and the token in data attributes,
+    so the page has no ``<script>`` without ``src`` at all, and "Try it out" with the
+    session passes the CSRF check. (ninja's Redoc page has an inline script that the CSP
+    blocks, so it is not used.)
     """
 
     template = "api/swagger.html"
