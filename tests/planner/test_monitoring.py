@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collegium.planner.monitoring import (
     STATES,
@@ -89,3 +91,20 @@ def test_bad_prior_refused() -> None:
         ChangePrior(steady=0.5)
     with pytest.raises(ValueError, match="finite"):
         detect_changes([1.0, float("nan")])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    scale=st.floats(1e-3, 1e4),
+    shift=st.floats(-1e6, 1e6),
+    step=st.sampled_from([0.0, 8.0, -8.0]),
+)
+def test_alerts_do_not_depend_on_units(seed: int, scale: float, shift: float, step: float) -> None:
+    series = noisy(seed, n=50)
+    series[25:] += step
+    base = detect_changes(series)
+    moved = detect_changes(series * scale + shift)
+    assert [(a.index, a.kind) for a in moved] == [(a.index, a.kind) for a in base]
+    for a, b in zip(moved, base, strict=True):
+        assert a.probability == pytest.approx(b.probability, abs=1e-6)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collegium.planner import synthetic
 from collegium.planner.io import save_economy
@@ -251,3 +253,39 @@ def test_a_workplace_brings_in_a_new_technique_between_rounds() -> None:
     assert result.proposals.intensities[-1] > 0
     with pytest.raises(ValueError, match="not products"):
         councils.revised(synthetic.economy(31, techniques_per_product=1, seed=6))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    supply=st.lists(st.floats(0.0, 1e9), min_size=1, max_size=20),
+    data=st.data(),
+)
+def test_imbalance_is_symmetric_and_bounded(supply: list[float], data: st.DataObject) -> None:
+    demand = data.draw(st.lists(st.floats(0.0, 1e9), min_size=len(supply), max_size=len(supply)))
+    s, d = np.array(supply), np.array(demand)
+    v = relative_imbalance(s, d)
+    np.testing.assert_array_equal(v, relative_imbalance(d, s))
+    assert np.all((v >= 0) & (v <= 2))
+    assert np.all((v == 0) == (s == d))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    excess=st.lists(
+        st.floats(-1e6, 1e6).filter(lambda v: v == 0 or abs(v) > 1e-3), min_size=1, max_size=20
+    ),
+    method=st.sampled_from(["hahnel", "dual"]),
+)
+def test_prices_move_against_excess_supply(excess: list[float], method: str) -> None:
+    from collegium.planner.rounds import price_rule
+
+    gap = np.array(excess)
+    demand = np.full(gap.size, 1e6)
+    supply = demand + gap
+    rule = price_rule(method)  # type: ignore[arg-type]
+    prices = np.full(gap.size, 700.0)
+    moved, _ = rule(prices, supply, demand, rule.initial_state(gap.size))
+    assert np.all(moved[gap > 0] < 700.0)
+    assert np.all(moved[gap < 0] > 700.0)
+    assert np.all(moved[gap == 0] == 700.0)
+    assert np.all(moved > 0)

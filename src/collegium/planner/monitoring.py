@@ -112,10 +112,14 @@ def estimate_observation_variance(series: Sequence[float] | FloatArray) -> float
     outliers cause; a difference of two noisy observations has twice their variance.
     """
     y = np.asarray(series, dtype=np.float64)
-    scale = float(np.max(np.abs(y))) if y.size else 1.0
-    floor = 1e-12 * max(scale, 1.0) ** 2
+    spread = float(np.max(np.abs(y - np.median(y)))) if y.size else 0.0
+    if spread == 0.0:
+        return 1.0
+    # Relative to the spread, not the values: the units and the origin of a series
+    # must not matter.
+    floor = (1e-9 * spread) ** 2
     if y.size < 3:
-        return max(floor, 1.0)
+        return spread**2
     differences = np.diff(y)
     mad = float(np.median(np.abs(differences - np.median(differences))))
     return max(floor, (1.4826 * mad) ** 2 / 2.0)
@@ -156,10 +160,14 @@ def change_posteriors(
     )
     if n == 0:
         return ChangeDetection(filtered, retrospective, level, slope, variance)
+    # Work in standard units (origin at the first report, noise of variance 1), so that
+    # the answer does not depend on the units of the series.
+    origin, unit = float(y[0]), math.sqrt(variance)
+    z = (y - origin) / unit
 
     log_prior = np.log(prior.probabilities)
     # Evolution noise (level, slope) and observation noise per state, in units of V.
-    evolution = variance * np.array(
+    evolution = np.array(
         [
             [prior.steady_level, prior.steady_slope],
             [prior.level_jump, prior.steady_slope],
@@ -167,7 +175,7 @@ def change_posteriors(
             [prior.steady_level, prior.steady_slope],
         ]
     )
-    observation = variance * np.array([1.0, 1.0, 1.0, 1.0 + prior.outlier_scale])
+    observation = np.array([1.0, 1.0, 1.0, 1.0 + prior.outlier_scale])
     evolution_cov = np.zeros((4, 2, 2))
     evolution_cov[:, 0, 0] = evolution[:, 0]
     evolution_cov[:, 1, 1] = evolution[:, 1]
@@ -177,8 +185,8 @@ def change_posteriors(
     # an outlier look alike when they occur, a bend in the trend takes longer to show).
     memory = prior.memory
     size = 4**memory
-    means = np.tile(np.array([y[0], 0.0]), (size, 1))
-    covariances = np.tile(np.diag([variance, variance]), (size, 1, 1))
+    means = np.tile(np.array([0.0, 0.0]), (size, 1))
+    covariances = np.tile(np.eye(2), (size, 1, 1))
     log_weights = np.log(np.full(size, 1.0 / size))
     filtered[0] = prior.probabilities
     level[0], slope[0] = y[0], 0.0
@@ -189,7 +197,7 @@ def change_posteriors(
         predicted_cov = np.einsum("ab,cbd,ed->cae", _G, covariances, _G)
         r = predicted_cov[:, None, :, :] + evolution_cov[None, :, :, :]
         q = r[..., 0, 0] + observation[None, :]
-        error = y[t] - predicted_mean[:, None, 0]
+        error = z[t] - predicted_mean[:, None, 0]
         gain = r[..., :, 0] / q[..., None]
         new_mean = predicted_mean[:, None, :] + gain * error[..., None]
         new_cov = r - gain[..., :, None] * r[..., 0, None, :]
@@ -221,8 +229,8 @@ def change_posteriors(
         covariances = merged_cov.reshape(size, 2, 2)
         log_weights = np.log(np.maximum(weights.reshape(size), 1e-300))
         filtered[t] = weights.sum(axis=0)
-        level[t] = float(weights.reshape(size) @ means[:, 0])
-        slope[t] = float(weights.reshape(size) @ means[:, 1])
+        level[t] = origin + unit * float(weights.reshape(size) @ means[:, 0])
+        slope[t] = unit * float(weights.reshape(size) @ means[:, 1])
 
     # The last step has no later observation to judge it by.
     retrospective[n - 1] = filtered[n - 1]
