@@ -108,3 +108,14 @@ def test_alerts_do_not_depend_on_units(seed: int, scale: float, shift: float, st
     assert [(a.index, a.kind) for a in moved] == [(a.index, a.kind) for a in base]
     for a, b in zip(moved, base, strict=True):
         assert a.probability == pytest.approx(b.probability, abs=1e-6)
+
+
+def test_monitor_judges_each_workplace_on_its_own_noise() -> None:
+    from collegium.planner.monitoring import monitor
+
+    quiet = noisy(3) * 0.01 + 50.0
+    quiet[40:] += 0.08  # eight of its own standard deviations
+    loud = noisy(4) * 10.0
+    alerts = monitor({"bakery": quiet, "foundry": loud})
+    assert [(a.index, a.kind) for a in alerts["bakery"]] == [(40, "level")]
+    assert alerts["foundry"] == []

@@ -22,7 +22,7 @@ to t + memory.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -273,3 +273,16 @@ def detect_changes(
 ) -> list[ChangeAlert]:
     """Flag level steps, slope changes and outliers in a reported output series."""
     return list(change_posteriors(series, prior=prior, threshold=threshold).alerts)
+
+
+def monitor(
+    reports: Mapping[str, Sequence[float]],
+    *,
+    prior: ChangePrior = DEFAULT_PRIOR,
+    threshold: float = 0.5,
+) -> dict[str, list[ChangeAlert]]:
+    """Alerts for many workplaces at once: each series is judged on its own noise."""
+    return {
+        name: detect_changes(series, prior=prior, threshold=threshold)
+        for name, series in reports.items()
+    }
