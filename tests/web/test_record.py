@@ -111,6 +111,38 @@ def test_entry_page_shows_payload_and_a_proof_that_verifies(client_for: Any, cha
         root,
     )
     assert client_for(None).get("/record/99999/").status_code == 404
+    assert "No signed checkpoint covers this entry yet" in html
+
+
+def test_entry_proof_is_against_the_signed_checkpoint(client_for: Any, changes: Any) -> None:
+    checkpoint = record_checkpoint_create()
+    charter_change(
+        user=changes.board_member.user,
+        body=changes.enterprise,
+        changes={"board_seats": 5},
+        reason="c",
+    )
+    html = client_for(None).get("/record/1/").content.decode()
+    assert f"checkpoint {checkpoint.size}" in html
+    assert bytes(checkpoint.root).hex() in html
+    proof = json.loads(
+        re.search(r"The proof as JSON:</p>\s*<pre[^>]*>(.*?)</pre>", html, re.S)
+        .group(1)
+        .replace("&quot;", '"')
+    )
+    entry = Entry.objects.get(index=1)
+    assert proof["tree_size"] == checkpoint.size
+    assert verify_inclusion(
+        bytes(entry.leaf_hash),
+        1,
+        checkpoint.size,
+        [bytes.fromhex(h) for h in proof["path"]],
+        bytes(checkpoint.root),
+    )
+    # The newest entry is not covered yet and is proved against today's head.
+    newest = Entry.objects.order_by("-index").first()
+    html = client_for(None).get(f"/record/{newest.index}/").content.decode()
+    assert "No signed checkpoint covers this entry yet" in html
 
 
 def test_checkpoint_downloads_verify(client_for: Any, changes: Any) -> None:

@@ -604,11 +604,11 @@ def results_chart(request: HttpRequest, public_id: str) -> HttpResponse:
                 "label": f"{row['number']} {row['name']}"
                 + (" ✓" if row["status"] == "elected" else ""),
                 "ly": top_pad + 14 + 18 * k,
-                "last_x": x(len(vals) - 1) if vals else left,
-                "last_y": y(vals[-1]) if vals else y(0),
+                "last_x": f"{x(len(vals) - 1) if vals else left:.1f}",
+                "last_y": f"{y(vals[-1]) if vals else y(0):.1f}",
             }
         )
-    ticks = [{"v": round(top * i / 4, 1), "y": y(top * i / 4)} for i in range(5)]
+    ticks = [{"v": f"{top * i / 4:g}", "y": f"{y(top * i / 4):.1f}"} for i in range(5)]
     context = {
         "width": width,
         "height": height,
@@ -618,8 +618,8 @@ def results_chart(request: HttpRequest, public_id: str) -> HttpResponse:
         "bottom_y": top_pad + plot_h,
         "lines": lines,
         "ticks": ticks,
-        "xs": [{"x": x(i), "label": i + 1} for i in range(stages)],
-        "quota_y": y(float(sheet["quota"])) if sheet.get("quota") else None,
+        "xs": [{"x": f"{x(i):.1f}", "label": i + 1} for i in range(stages)],
+        "quota_y": f"{y(float(sheet['quota'])):.1f}" if sheet.get("quota") else None,
         "legend_x": left + plot_w + 16,
         "title": f"Tallies stage by stage, election of the {_purpose_words(election)}",
     }

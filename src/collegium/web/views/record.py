@@ -44,7 +44,15 @@ def record_entry(request: HttpRequest, index: int) -> HttpResponse:
     entry = Entry.objects.filter(index=index).first()
     if entry is None:
         raise Http404(f"The record has no entry #{index}.")
-    proof = selectors.entry_proof(entry)
+    # Prove inclusion against the newest signed checkpoint that covers the entry, so the
+    # root can be checked against a signature; until one covers it, against today's head.
+    signed = record_checkpoints.latest_checkpoint()
+    if signed is not None and signed.size > entry.index:
+        proof = selectors.entry_proof(entry, size=signed.size)
+    else:
+        signed = None
+        proof = selectors.entry_proof(entry)
+    head_size = record_checkpoints.current_head()[0]
     data = selectors.entry_data(entry)
     body = queries.body_by_code(data["body"]) if data.get("body") else None
     return render(
@@ -66,9 +74,9 @@ def record_entry(request: HttpRequest, index: int) -> HttpResponse:
                 },
                 indent=2,
             ),
-            "latest_checkpoint": record_checkpoints.latest_checkpoint(),
+            "signed": signed,
             "previous": index - 1 if index > 0 else None,
-            "next": index + 1 if index + 1 < proof.tree_size else None,
+            "next": index + 1 if index + 1 < head_size else None,
         },
     )
 
