@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -143,3 +144,31 @@ def test_union_state_travels_without_its_factor(
     here = _sweep(state, [pick], imports)
     there = _sweep(moved, [pick], imports)
     np.testing.assert_allclose(here.x, there.x, rtol=1e-12)
+
+
+IO = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "io"
+
+
+@pytest.mark.skipif(not IO.exists(), reason="the real IO table (../shared/data/io) is not here")
+def test_real_io_table_split_by_sector_group() -> None:
+    import csv
+
+    with (IO / "Z.csv").open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    codes = rows[0][1:]
+    flows = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+    with (IO / "total_output.csv").open(encoding="utf-8") as f:
+        output = {r[0]: float(r[1]) for r in list(csv.reader(f))[1:]}
+    with (IO / "final_demand.csv").open(encoding="utf-8") as f:
+        final = {r[0]: float(r[1]) for r in list(csv.reader(f))[1:]}
+    x_pub = np.array([output[c] for c in codes])
+    d = np.array([final[c] for c in codes])
+    A = sp.csr_matrix(flows / x_pub)
+    # Unions by the first digit of the industry code (agriculture, mining, manufacturing …).
+    unions = [f"sector{c[0]}" for c in codes]
+    single = solve(A, d, method="lu")
+    for method in ("neumann", "block-jacobi"):
+        split = solve_distributed(A, d, unions, method=method)  # type: ignore[arg-type]
+        assert split.converged and len(split.unions) > 3
+        np.testing.assert_allclose(split.gross_output, single.gross_output, rtol=1e-9)
+        assert np.max(np.abs(split.gross_output - x_pub) / x_pub) < 2e-6

@@ -289,3 +289,47 @@ def test_prices_move_against_excess_supply(excess: list[float], method: str) -> 
     assert np.all(moved[gap < 0] > 700.0)
     assert np.all(moved[gap == 0] == 700.0)
     assert np.all(moved > 0)
+
+
+IO = ROOT / ".." / "shared" / "data" / "io"
+
+
+def _read_table(name: str) -> dict[str, float]:
+    import csv
+
+    with (IO / name).open(encoding="utf-8") as f:
+        return {row[0]: float(row[1]) for row in list(csv.reader(f))[1:]}
+
+
+@pytest.mark.skipif(not IO.exists(), reason="the real IO table (../shared/data/io) is not here")
+def test_rounds_balance_the_real_io_table() -> None:
+    import csv
+
+    from collegium.planner.io import from_arrays
+
+    with (IO / "Z.csv").open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    codes = rows[0][1:]
+    flows = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+    output = np.array([_read_table("total_output.csv")[c] for c in codes])
+    final = np.array([_read_table("final_demand.csv")[c] for c in codes])
+    added = np.array([_read_table("value_added.csv")[c] for c in codes])
+    A = flows / output
+    labour = (added / output).reshape(1, -1)  # value added per unit of output, as labour
+    available = 1.05 * float(labour[0] @ output)
+    economy = from_arrays(
+        A,
+        np.maximum(final, 0.0),
+        labour=labour,
+        labour_available=[available],
+        skills=["work"],
+        product_codes=codes,
+        check=False,
+    )
+    councils = LinearCouncils.from_economy(economy)
+    result = run_rounds(councils, method="dual", max_rounds=400)
+    assert result.converged
+    supply, demand = result.proposals.supply, result.proposals.demand
+    assert np.all(supply >= 0.95 * demand)
+    # Labour is a pool like any other: used within the tolerance of what is there.
+    assert float(result.proposals.intensities @ labour[0]) <= available / 0.95
