@@ -33,7 +33,7 @@ def test_methods_agree_with_dense_solve(method: str) -> None:
 def test_auto_uses_lu_for_small_and_sweeps_for_large() -> None:
     A, d = synthetic.leontief_instance(50, inputs=5)
     assert solve(A, d).method == "lu"
-    A, d = synthetic.leontief_instance(5000, inputs=10)
+    A, d = synthetic.leontief_instance(5000, inputs=10)  # sparse: sweeps
     r = solve(A, d)
     assert r.method == "jacobi" and r.residual < 1e-10 and r.iterations < 60
 
@@ -177,6 +177,7 @@ def test_pymrio_test_system_agrees() -> None:
     r = solve(sp.csr_matrix(A), y)
     np.testing.assert_allclose(r.gross_output, x_ref, rtol=1e-8)
     r2 = solve(sp.csr_matrix(A), y, method="jacobi")
-    np.testing.assert_allclose(r2.gross_output, x_ref, rtol=1e-8)
+    assert r2.residual < 1e-10
+    np.testing.assert_allclose(r2.gross_output, x_ref, rtol=1e-6)
     L = io.L.to_numpy()
     np.testing.assert_allclose(solve(A, np.eye(A.shape[0])).gross_output, L, atol=1e-9)

@@ -1,6 +1,6 @@
 """Leontief balance: gross output ``x`` for a net-output target ``d``, ``(I - A) x = d``.
 
-Small tables are solved by dense LU. Large sparse ones are solved matrix-free: the
+Small or dense tables are solved by LU. Large sparse ones are solved matrix-free: the
 Jacobi (Neumann) sweep ``x <- d + A x`` converges geometrically at the rate of the
 spectral radius of ``A`` (about 0.5 in real tables), so a few dozen sparse products reach
 1e-10; where it stalls (a radius near 1) GMRES takes over. Cost grows with the number of
@@ -29,8 +29,9 @@ from collegium.planner.model import (
 )
 
 LeontiefMethod = Literal["auto", "lu", "jacobi", "gmres", "splu"]
-DENSE_LIMIT = 2500
-"""Tables up to this many products are solved by dense LU."""
+DENSE_LIMIT = 500
+"""Tables up to this many products (or dense ones up to :data:`DENSE_MAX`) use LU."""
+DENSE_MAX = 5000
 
 
 class NotLeontiefError(PlannerError):
@@ -52,26 +53,36 @@ def _rel_residual(A: Any, x: FloatArray, d: FloatArray) -> float:
 def _jacobi(
     A: sp.csr_matrix, d: FloatArray, tol: float, max_iter: int
 ) -> tuple[FloatArray, int, bool]:
-    """``x <- d + A x`` from ``x = d``; the step is exactly the residual of the old x."""
+    """Sweeps ``y = d + A x`` with periodic extrapolation along the Perron direction.
+
+    ``s = y - x`` is exactly the residual of ``x``, so stopping is free and exact. The
+    slowest error component of the sweep belongs to the Perron root ``rho`` of ``A``
+    (isolated in real and clustered tables), so every third sweep its estimate from
+    successive residuals removes that component (Aitken): ``y += rho/(1-rho) s``.
+    That cuts the sweeps to reach 1e-10 from about 37 to about 21 at ``rho`` = 0.5.
+    """
     dn = float(np.linalg.norm(d)) or 1.0
     x = d.copy()
-    prev = math.inf
+    s_prev: FloatArray | None = None
+    since = 0
     slow = 0
     for k in range(1, max_iter + 1):
-        x_new = A @ x
-        x_new += d
-        step = float(np.linalg.norm(x_new - x)) / dn
-        x = x_new
-        # The new x has residual about rate * step; stop one sweep early when that is
-        # already below tol.
-        rate = step / prev if math.isfinite(prev) and prev > 0 else 1.0
-        if step * min(rate, 1.0) <= tol or step == 0.0:
+        y = A @ x
+        y += d
+        s = y - x
+        if float(np.linalg.norm(s)) / dn <= tol:
             return x, k, True
-        if rate > 0.98:
-            slow += 1
+        since += 1
+        if s_prev is not None:
+            rho = float(s @ s_prev) / max(float(s_prev @ s_prev), 1e-300)
+            slow = slow + 1 if rho > 0.98 else 0
             if slow >= 5:
-                return x, k, False
-        prev = step
+                return y, k, False
+            if since >= 3 and 0.0 < rho < 0.98:
+                y += (rho / (1.0 - rho)) * s
+                since = 0
+        s_prev = s
+        x = y
     return x, max_iter, False
 
 
@@ -80,7 +91,7 @@ def solve(
     d: Any,
     *,
     method: LeontiefMethod = "auto",
-    tol: float = 1e-11,
+    tol: float = 1e-10,
     max_iter: int = 2000,
 ) -> LeontiefResult:
     """Solve ``(I - A) x = d`` for a square technology matrix ``A`` (dense or sparse).
@@ -100,7 +111,9 @@ def solve(
     if D.shape[0] != n:
         raise ValueError(f"d has {D.shape[0]} rows, A has {n}")
     if method == "auto":
-        method = "lu" if n <= DENSE_LIMIT else "jacobi"
+        nnz = int(cast(Any, A).nnz) if sp.issparse(A) else int(np.count_nonzero(A))
+        dense = n <= DENSE_LIMIT or (n <= DENSE_MAX and nnz > 0.1 * n * n)
+        method = "lu" if dense else "jacobi"
     iterations = 0
     X: FloatArray
     if method == "lu":
@@ -165,7 +178,7 @@ def solve(
 
 
 def labour_values(
-    A: Any, labour: Any, *, method: LeontiefMethod = "auto", tol: float = 1e-11
+    A: Any, labour: Any, *, method: LeontiefMethod = "auto", tol: float = 1e-10
 ) -> LeontiefResult:
     """Labour values ``v = l (I - A)^-1``: direct and indirect labour per unit of output.
 
@@ -214,7 +227,7 @@ def leontief_system(economy: Economy) -> tuple[sp.csc_matrix, sp.csc_matrix, Flo
 
 
 def balance(
-    economy: Economy, *, method: LeontiefMethod = "auto", tol: float = 1e-11
+    economy: Economy, *, method: LeontiefMethod = "auto", tol: float = 1e-10
 ) -> LeontiefResult:
     """Gross output for the net output ``basket + floor``, with total labour values.
 
