@@ -750,9 +750,9 @@ class LinearCouncils:
         made = self.outputs @ x
         used = self.inputs @ x
         labour_used = self.labour @ x
-        budget = float(p @ self.endowment + w @ self.available + margin @ x)
-        floor_cost = float(p @ self.floor)
-        basket_cost = float(p @ np.maximum(self.basket, 0.0))
+        budget = _dot(p, self.endowment) + _dot(w, self.available) + _dot(margin, x)
+        floor_cost = _dot(p, self.floor)
+        basket_cost = _dot(p, np.maximum(self.basket, 0.0))
         if budget <= floor_cost or basket_cost <= 0:
             consumption = self.floor * (budget / floor_cost if floor_cost > 0 else 0.0)
         else:
@@ -761,9 +761,15 @@ class LinearCouncils:
             )
         supply = np.concatenate([made + self.endowment, self.available])
         demand = np.concatenate([used + consumption, labour_used])
-        surplus = float(margin @ x - 0.5 * self.effort @ (x * x))
+        surplus = _dot(margin, x) - 0.5 * _dot(self.effort, x * x)
         disposable = np.ones(self.n_goods, dtype=bool)
         return Proposals(supply, demand, x, consumption, surplus + budget, disposable)
+
+
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    # Not BLAS: on a shared machine its worker threads can stall a short dot product for
+    # a tenth of a second.
+    return float(np.einsum("i,i->", a, b))
 
 
 def _reference_activity(outputs: Any, inputs: Any, final: FloatArray) -> FloatArray:
