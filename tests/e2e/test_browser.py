@@ -271,6 +271,17 @@ def test_screenshots(browser: Any) -> None:
         for page in contexts.values():
             page.context.close()
     console.check()
+    _shrink(SCREENSHOTS)
+
+
+def _shrink(folder: Path) -> None:
+    """256 colours are plenty for these pages and keep the repository small."""
+    from PIL import Image
+
+    for path in folder.glob("*.png"):
+        with Image.open(path) as image:
+            small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        small.save(path, optimize=True)
 
 
 GOOD_CSV = (
