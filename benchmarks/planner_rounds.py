@@ -236,6 +236,67 @@ def main() -> None:
     print(f"{'Hahnel 2021 (pub.)':<18} {PUBLISHED_MEAN_ROUNDS:>12.2f} {'-':>13} {'-':>7}")
     print("(* = not converged within 250 rounds; ratio = time per round / demplan's;")
     print(" +bundles = time per round plus stating every consumer council's bundle)")
+    linear_table(args.quick, args.tolerance)
+
+
+def linear_table(quick: bool, tolerance: float) -> None:
+    """Rounds on Collegium economies (fixed-coefficient techniques): no peer runs these."""
+    from collegium.planner import synthetic
+    from collegium.planner.rounds import LinearCouncils
+
+    cases: list[tuple[str, Any]] = []
+    for n in (2_000,) if quick else (2_000, 20_000):
+        economy = synthetic.economy(n, techniques_per_product=2, seed=1)
+        cases.append((f"synthetic {n:,} x 2 techniques", economy))
+    real = real_io_economy()
+    if real is not None:
+        cases.append(("US 1997 IO table (131)", real))
+    print()
+    print(f"Collegium economies, tolerance {tolerance:.0%}")
+    header = f"{'economy':<30} {'method':<7} {'rounds':>7} {'s/round':>9}"
+    print(header)
+    print("-" * len(header))
+    for label, economy in cases:
+        councils = LinearCouncils.from_economy(economy)
+        for method in ("hahnel", "dual"):
+            started = time.perf_counter()
+            result = run_rounds(councils, method=method, tolerance=tolerance, max_rounds=1000)  # type: ignore[arg-type]
+            per = (time.perf_counter() - started) / result.rounds
+            rounds = f"{result.rounds}{'' if result.converged else '*'}"
+            print(f"{label:<30} {method:<7} {rounds:>7} {per:>9.4f}")
+
+
+def real_io_economy() -> Any:
+    """The real IO table as an economy, value added per unit of output as labour."""
+    import csv
+
+    from collegium.planner.io import from_arrays
+
+    where = ROOT.parent / "shared" / "data" / "io"
+    if not where.exists():
+        return None
+
+    def table(name: str) -> dict[str, float]:
+        with (where / name).open(encoding="utf-8") as f:
+            return {row[0]: float(row[1]) for row in list(csv.reader(f))[1:]}
+
+    with (where / "Z.csv").open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    codes = rows[0][1:]
+    flows = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+    output = np.array([table("total_output.csv")[c] for c in codes])
+    final = np.array([table("final_demand.csv")[c] for c in codes])
+    added = np.array([table("value_added.csv")[c] for c in codes])
+    labour = (added / output).reshape(1, -1)
+    return from_arrays(
+        flows / output,
+        np.maximum(final, 0.0),
+        labour=labour,
+        labour_available=[1.05 * float(labour[0] @ output)],
+        skills=["work"],
+        product_codes=codes,
+        check=False,
+    )
 
 
 if __name__ == "__main__":
