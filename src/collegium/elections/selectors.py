@@ -7,8 +7,17 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from collegium.elections.models import Seat, SeatRole
-from collegium.federation.models import Body
+from collegium.elections.models import (
+    DelegateVote,
+    Election,
+    Mandate,
+    Nomination,
+    RecallPetition,
+    RollEntry,
+    Seat,
+    SeatRole,
+)
+from collegium.federation.models import Body, Member
 
 
 def _current(body: Body, role: str) -> QuerySet[Seat]:
@@ -61,3 +70,73 @@ def time_away(body: Body) -> list[TimeAway]:
         )
         rows.append(TimeAway(seat, max(0, months), limit, months > limit))
     return sorted(rows, key=lambda r: -r.months)
+
+
+# ------------------------------------------------------------------ elections (reads)
+
+
+def body_elections(body: Body) -> QuerySet[Election]:
+    """The body's elections of its board and of its delegates, newest first."""
+    return Election.objects.filter(body=body).order_by("-called_at", "-id")
+
+
+def election_by_public_id(public_id: str) -> Election | None:
+    return (
+        Election.objects.select_related("body", "body__parent").filter(public_id=public_id).first()
+    )
+
+
+def election_nominations(election: Election) -> QuerySet[Nomination]:
+    return (
+        Nomination.objects.filter(election=election)
+        .select_related("nominee__category", "nominee__workplace", "nominated_by")
+        .prefetch_related("signatures__member")
+        .order_by("number", "nominee__family_name", "nominee__given_name")
+    )
+
+
+def elected_members(election: Election) -> list[Member]:
+    """The members elected, in order of election."""
+    by_id = {
+        m.public_id: m
+        for m in Member.objects.filter(public_id__in=election.elected).select_related("category")
+    }
+    return [by_id[p] for p in election.elected if p in by_id]
+
+
+def election_roll(election: Election) -> QuerySet[RollEntry]:
+    """Who voted (public): by member number, never in casting order."""
+    return (
+        RollEntry.objects.filter(election=election)
+        .select_related("member")
+        .order_by("member__member_no")
+    )
+
+
+def recall_by_public_id(public_id: str) -> RecallPetition | None:
+    return (
+        RecallPetition.objects.select_related("seat__body", "seat__holder__category", "started_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def seat_recalls(seat: Seat) -> QuerySet[RecallPetition]:
+    return RecallPetition.objects.filter(seat=seat).order_by("-opened_at")
+
+
+def body_recalls(body: Body) -> QuerySet[RecallPetition]:
+    return RecallPetition.objects.filter(seat__body=body).select_related("seat__holder")
+
+
+def body_mandates(body: Body) -> QuerySet[Mandate]:
+    return (
+        Mandate.objects.filter(body=body)
+        .select_related("adopted_by")
+        .prefetch_related("votes")
+        .order_by("-adopted_at", "-id")
+    )
+
+
+def member_votes(mandate: Mandate) -> dict[int, DelegateVote]:
+    return {v.delegate_id: v for v in mandate.votes.all()}
