@@ -49,6 +49,11 @@ def count_meek_stv(
     usable = np.append(status != WITHDRAWN, False)
     valid = usable[ranks].any(axis=1) if ranks.shape[1] else np.zeros(len(ranks), dtype=bool)
     ranks, weights = ranks[valid], weights[valid]
+    # Longest rankings first: column j then only concerns the first reach[j] rows.
+    lengths = (ranks < n).sum(axis=1)
+    order = np.argsort(-lengths, kind="stable")
+    ranks, weights, lengths = ranks[order], weights[order], lengths[order]
+    reach = [int((lengths > j).sum()) for j in range(ranks.shape[1])]
     empty = int(agg.weights[~valid].sum())
     papers = int(weights.sum())
     exact = papers * SCALE < 2**53
@@ -67,18 +72,29 @@ def count_meek_stv(
     )
     keep = np.where(status == WITHDRAWN, 0, SCALE).astype(np.int64)
 
+    ranks_t = np.ascontiguousarray(ranks.T)  # column j is contiguous
+
     def distribute() -> tuple[IntArray, int]:
         rem = np.full(len(ranks), SCALE, dtype=np.int64)
         votes = np.zeros(n + 1, dtype=np.int64)
         keep_ext = np.append(keep, 0)
+        active = np.arange(len(ranks))  # rows with something left to give
         for j in range(ranks.shape[1]):
-            col = ranks[:, j]
-            give = rem * keep_ext[col] // SCALE
+            active = active[active < reach[j]]
+            if len(active) == 0:
+                break
+            col = ranks_t[j, active]
+            left = rem[active]
+            give = left * keep_ext[col] // SCALE
             if exact:
-                votes += np.bincount(col, weights=weights * give, minlength=n + 1).astype(np.int64)
+                votes += np.bincount(col, weights=weights[active] * give, minlength=n + 1).astype(
+                    np.int64
+                )
             else:
-                np.add.at(votes, col, weights * give)
-            rem -= give
+                np.add.at(votes, col, weights[active] * give)
+            left -= give
+            rem[active] = left
+            active = active[left > 0]
         return votes[:n], int((weights * rem).sum())
 
     elected: list[int] = []

@@ -15,6 +15,7 @@ Votes are whole numbers (a delegate's vote counts the members represented).
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -99,9 +100,16 @@ def count_question(
     ``absolute-majority``; ``quorum`` is a fraction of it (``Fraction(1, 2)``, ``"1/2"``,
     ``"0.5"``).
     """
+    counts = []
     for name, v in (("yes", yes), ("no", no), ("abstain", abstain)):
-        if not isinstance(v, int) or v < 0:
-            raise ValueError(f"{name} must be a non-negative whole number")
+        try:
+            k = operator.index(v)
+        except TypeError:
+            raise ValueError(f"{name} must be a whole number, not {v!r}") from None
+        if k < 0:
+            raise ValueError(f"{name} must not be negative")
+        counts.append(k)
+    yes, no, abstain = counts
     if threshold not in THRESHOLDS:
         raise ValueError(
             f"unknown threshold {threshold!r}: expected one of {', '.join(THRESHOLDS)}"
