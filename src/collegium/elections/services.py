@@ -158,13 +158,12 @@ def election_call(
     ).exists():
         raise ElectionError(f"an election of the {purpose}s of {body.name} is already running")
     charter = charter_as_dict(body)
+    seats = charter["board_seats" if purpose == SeatRole.BOARD else "delegate_seats"]
     election = Election.objects.create(
         body=body,
         purpose=purpose,
-        seats=charter["board_seats" if purpose == SeatRole.BOARD else "delegate_seats"],
-        reserved_seats=reserved_seats(
-            charter["production_worker_quota_pct"], charter["board_seats"]
-        ),
+        seats=seats,
+        reserved_seats=reserved_seats(charter["production_worker_quota_pct"], seats),
         term_months=charter["term_months"],
         nominations_close_at=nominations_close_at,
         voting_closes_at=voting_closes_at,
