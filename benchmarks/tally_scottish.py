@@ -13,7 +13,8 @@ no weights, so each ballot is written out once per paper; its quota and exclusio
 its own, so its winners are not expected to match).
 
 Times are CPU seconds of this process (time.process_time), which a busy shared
-machine disturbs less than wall-clock time. Results go to stdout as a Markdown table and to benchmarks/out/tally_scottish.json.
+machine disturbs less than wall-clock time. Results go to stdout as a Markdown table
+and to benchmarks/out/tally_scottish.json.
 """
 
 from __future__ import annotations

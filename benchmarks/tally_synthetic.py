@@ -7,7 +7,8 @@ voter ranks between 1 and C of them, most rank a few), so most rankings are dist
 aggregation saves little: the hard case. Timed: Scottish STV (including aggregation),
 Meek STV and Schulze, each on the same BallotSet, best of ``--repeat`` runs.
 Times are CPU seconds of this process (time.process_time), which a busy shared
-machine disturbs less than wall-clock time. Results go to stdout and to benchmarks/out/tally_synthetic.json.
+machine disturbs less than wall-clock time. Results go to stdout and to
+benchmarks/out/tally_synthetic.json.
 """
 
 from __future__ import annotations
