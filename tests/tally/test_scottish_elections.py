@@ -142,3 +142,22 @@ def test_votekit_agrees_on_a_sample_and_on_every_difference() -> None:
             disagree.append(f"{rel(path)}: statute {sorted(ours)}, votekit {sorted(winners)}")
     assert len(sample) == 32
     assert not disagree, "\n".join(disagree)
+
+
+def test_a_real_tie_for_the_order_of_surpluses_goes_by_look_back() -> None:
+    """Renfrewshire 2017 ward 3: Graham and Sharkey both reach exactly 1311 at stage 6.
+
+    Rule 49(2): the surplus of the one with more votes at the most recent earlier stage
+    where they differed goes first: at stage 5 Sharkey had 1167, Graham 1103.
+    """
+    sheet = count_scottish_stv(read_ballots(DATA / "9_cands/renfrewshire_2017_ward3.blt"))
+    (tie,) = sheet.ties
+    assert (tie.purpose, tie.tied, tie.method, tie.chosen, tie.decided_at) == (
+        "surplus order",
+        (6, 8),
+        "look-back",
+        8,
+        5,
+    )
+    assert sheet.rounds[5].tallies[5] == sheet.rounds[5].tallies[7] == 1311 * 100_000
+    assert sheet.rounds[6].source == (8,) and sheet.rounds[7].source == (6,)
