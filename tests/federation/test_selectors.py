@@ -39,3 +39,9 @@ def test_member_bodies_top_first(small_federation):
         "sormovo",
         "sormovo-forge",
     ]
+
+
+def test_composition_ignores_the_ordering_of_its_queryset(small_federation):
+    members = body_members(small_federation.shop).order_by("family_name")
+    rows = {c.code: c.count for c in composition(members)}
+    assert rows["production_worker"] == 2

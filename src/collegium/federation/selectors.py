@@ -54,7 +54,8 @@ class CategoryCount:
 
 
 def composition(members: QuerySet[Member]) -> list[CategoryCount]:
-    counts = dict(members.values_list("category__code").annotate(n=Count("id")))
+    # Clear any ordering: it would split the GROUP BY into one group per sort key.
+    counts = dict(members.order_by().values_list("category__code").annotate(n=Count("id")))
     total = sum(counts.values())
     return [
         CategoryCount(

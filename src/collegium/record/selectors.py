@@ -48,6 +48,11 @@ class EntryProof:
 def entry_proof(entry: Entry, size: int | None = None) -> EntryProof:
     """Proof that the entry is included in the tree of the given size (default: now)."""
     tree_size, root = current_head()
+    if size is not None and not entry.index < size <= tree_size:
+        raise ValueError(
+            f"entry #{entry.index} is in trees of size {entry.index + 1} to {tree_size}, "
+            f"not {size}"
+        )
     if size is not None and size != tree_size:
         from collegium.record.proofs import subtree_hasher
 
