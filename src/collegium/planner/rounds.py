@@ -22,7 +22,7 @@ Councils are arrays, one row per council, so a round over 60,000 councils is a h
 vectorised passes. Two kinds of councils are provided: :class:`HahnelCouncils`, the
 Cobb-Douglas councils of Hahnel's experiments, and :class:`LinearCouncils`, built from a
 planner :class:`~collegium.planner.model.Economy` (fixed-coefficient techniques whose
-workplaces move their activity towards what pays, a step at a time).
+workplaces weigh their margin at the published prices against a rising effort cost).
 
 Between rounds a caller may revise the councils (new capacities, new techniques, new
 budgets): :class:`RoundsSession` keeps its prices and its price-rule state and carries on.
