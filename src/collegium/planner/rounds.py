@@ -16,7 +16,7 @@ Two ways of moving prices:
 - ``dual``: dual decomposition. Prices are the multipliers of the product balances; each
   council solves its own small problem at those prices and the multipliers take a
   subgradient step on the balance residual, in log-prices (so they stay positive), with a
-  step per product that grows while the residual keeps its sign and halves when it flips.
+  step per product that grows while the residual keeps its sign and shrinks when it flips.
 
 Councils are arrays, one row per council, so a round over 60,000 councils is a handful of
 vectorised passes. Two kinds of councils are provided: :class:`HahnelCouncils`, the
