@@ -68,3 +68,36 @@ def test_demo_data_is_deterministic():
     assert demo_bodies_csv() == demo_bodies_csv()
     assert demo_members_csv() == demo_members_csv()
     assert [login.username for login in DEMO_LOGINS] == ["anna", "ivan", "operator"]
+
+
+def test_demo_has_elections_recall_delegates_and_mandates(demo_output):
+    from collegium.elections.models import (
+        DelegateVote,
+        Election,
+        Mandate,
+        RecallPetition,
+        RollEntry,
+    )
+    from collegium.elections.permissions import in_electorate
+    from collegium.elections.selectors import delegate_seats
+    from collegium.tally import count_scottish_stv, read_blt
+
+    counted = Election.objects.get(body__code="putilov-1", state="counted")
+    rounds = counted.count_sheet["rounds"]
+    assert len(rounds) >= 4
+    assert any(r["action"] != "first preferences" and r["changes"] for r in rounds[1:])
+    assert (
+        count_scottish_stv(read_blt(counted.published_ballots)).elected
+        == (counted.count_sheet["elected"])
+    )
+    assert RollEntry.objects.filter(election=counted).count() > 20
+    # Voting is open in Anna's shop, and Anna has not voted yet.
+    anna = Member.objects.get(user__username="anna")
+    running = Election.objects.get(body__code="sormovo-2", state="voting")
+    assert in_electorate(anna, running.body)
+    assert not RollEntry.objects.filter(election=running, member=anna).exists()
+    assert RecallPetition.objects.filter(state="collecting").count() == 1
+    for enterprise in Body.objects.filter(kind="enterprise"):
+        assert delegate_seats(enterprise).exists(), enterprise.code
+    mandate = Mandate.objects.filter(body__code="sormovo", position="for").get()
+    assert any(v.breach for v in DelegateVote.objects.filter(mandate=mandate))

@@ -16,12 +16,28 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from collegium.elections.services import board_seat_founding
+from collegium.elections.models import DelegateVote, Election, Mandate, MandatePosition, SeatRole
+from collegium.elections.permissions import calling_board
+from collegium.elections.selectors import board_seats, delegate_seats
+from collegium.elections.services import (
+    ballot_cast,
+    board_seat_founding,
+    delegate_vote_record,
+    election_call,
+    election_count,
+    election_open_voting,
+    mandate_adopt,
+    nomination_submit,
+    recall_petition_sign,
+    recall_petition_start,
+    seat_full_time_set,
+)
 from collegium.federation.charters import reserved_seats
 from collegium.federation.imports import bodies_import, members_import
 from collegium.federation.models import Body, Member
-from collegium.federation.selectors import charter_as_dict
+from collegium.federation.selectors import body_members, charter_as_dict
 from collegium.federation.services import charter_change
 from collegium.record.checkpoints import checkpoint_create
 from collegium.record.services import SYSTEM
@@ -368,5 +384,195 @@ def build_demo(progress: Callable[[str], None] = lambda _msg: None) -> list[Demo
         changes={"criticism_response_days": 7},
         reason="Shop meetings asked for answers to criticism within a week, not two.",
     )
+    progress("holding elections")
+    _elections_scenario(rng, ivan)
     checkpoint_create()
     return list(DEMO_LOGINS)
+
+
+# --------------------------------------------------------------------------- elections
+
+STATEMENTS = [
+    "Ventilation in the hot bays first; then the night-shift canteen.",
+    "Every board decision read out at the shift meeting the next morning.",
+    "I will go back to my machine after one term.",
+    "Training for the young turners, paid from the shop's fund.",
+    "Report every near miss, and publish the answers.",
+    "Fewer meetings, shorter minutes, all of them on the record.",
+    "",
+]
+
+
+def _preferences(rng: random.Random, popularity: list[float]) -> list[int]:
+    """A voter's ranking: candidates by noisy liking, a few ranked, most preferred first."""
+    scores = [(p + rng.gauss(0, 0.9), number) for number, p in enumerate(popularity, start=1)]
+    scores.sort(reverse=True)
+    length = max(1, min(len(scores), int(rng.triangular(1, len(scores), 3))))
+    return [number for _, number in scores[:length]]
+
+
+def _stand(
+    election: Election, members: list[Member], rng: random.Random, when: dt.datetime
+) -> None:
+    for member in members:
+        nomination_submit(
+            user=member.user,
+            election=election,
+            nominee=member,
+            statement=rng.choice(STATEMENTS),
+            now=when,
+        )
+
+
+def _candidates(pool: list[Member], workers: int, others: int) -> list[Member]:
+    w = [m for m in pool if m.category.code == "production_worker"][:workers]
+    o = [m for m in pool if m.category.code != "production_worker"][:others]
+    return w + o
+
+
+def _board_user(body: Body) -> object:
+    seat = board_seats(body).select_related("holder__user").first()
+    assert seat is not None, body
+    return seat.holder.user
+
+
+def _elections_scenario(rng: random.Random, ivan: Member) -> None:
+    """Counted and running elections, delegates of every enterprise, a recall petition
+    and a mandate with a delegate's recorded vote, placed in time with ``now=``."""
+    now = timezone.now().replace(microsecond=0)
+    days = dt.timedelta(days=1)
+    with transaction.atomic():
+        # Delegates of each enterprise to its union, elected by members 60 days ago.
+        for enterprise in Body.objects.filter(kind="enterprise").order_by("path"):
+            called = now - 75 * days
+            election = election_call(
+                user=_board_user(enterprise),
+                body=enterprise,
+                purpose=SeatRole.DELEGATE,
+                nominations_close_at=called + 7 * days,
+                voting_closes_at=called + 15 * days,
+                now=called,
+            )
+            pool = list(
+                body_members(enterprise).select_related("category", "user").order_by("member_no")
+            )
+            rng.shuffle(pool)
+            standing = _candidates(pool, 3, 1)
+            _stand(election, standing, rng, called)
+            election_open_voting(
+                user=_board_user(enterprise), election=election, now=called + 7 * days
+            )
+            popularity = [rng.uniform(0, 2) for _ in standing]
+            for voter in pool[4:22]:
+                ballot_cast(
+                    user=voter.user,
+                    election=election,
+                    ranking=_preferences(rng, popularity),
+                    now=called + 10 * days,
+                )
+            election_count(election=election, now=called + 15 * days)
+
+        # A counted board election in the Rolling mill, with several rounds of transfers.
+        mill = Body.objects.get(code="putilov-1")
+        called = now - 40 * days
+        election = election_call(
+            user=_board_user(calling_board(mill) or mill),
+            body=mill,
+            nominations_close_at=called + 10 * days,
+            voting_closes_at=called + 20 * days,
+            now=called,
+        )
+        pool = list(body_members(mill).select_related("category", "user").order_by("member_no"))
+        rng.shuffle(pool)
+        standing = _candidates(pool, 7, 4)
+        _stand(election, standing, rng, called + days)
+        election_open_voting(
+            user=_board_user(calling_board(mill) or mill),
+            election=election,
+            now=called + 10 * days,
+        )
+        popularity = [rng.uniform(0, 2.5) for _ in standing]
+        for voter in pool:
+            if rng.random() < 0.85:
+                ballot_cast(
+                    user=voter.user,
+                    election=election,
+                    ranking=_preferences(rng, popularity),
+                    now=called + 15 * days,
+                )
+        election_count(election=election, now=called + 20 * days)
+
+        # A recall petition collecting signatures against one of the mill's new board.
+        seat = board_seats(mill).order_by("holder__member_no").first()
+        assert seat is not None
+        signers = [m for m in pool if m.pk != seat.holder_id][:6]
+        petition = recall_petition_start(
+            user=signers[0].user,
+            seat=seat,
+            reason=(
+                "Promised weekly reports from the board and has given none since the "
+                "election; voted to extend the night shift without asking the shop."
+            ),
+            now=now - 5 * days,
+        )
+        for signer in signers[1:]:
+            recall_petition_sign(user=signer.user, petition=petition, now=now - 3 * days)
+
+        # Voting open in the Forge of Sormovo (Anna's shop), called by Sormovo's board.
+        forge = Body.objects.get(code="sormovo-2")
+        called = now - 10 * days
+        election = election_call(
+            user=ivan.user,
+            body=forge,
+            nominations_close_at=called + 7 * days,
+            voting_closes_at=now + 7 * days,
+            now=called,
+        )
+        pool = [
+            m
+            for m in body_members(forge).select_related("category", "user").order_by("member_no")
+            if m.member_no not in ("M00001", "M00002")
+        ]
+        rng.shuffle(pool)
+        standing = _candidates(pool, 6, 3)
+        _stand(election, standing, rng, called + days)
+        election_open_voting(user=ivan.user, election=election, now=called + 7 * days)
+        popularity = [rng.uniform(0, 2) for _ in standing]
+        for voter in pool[: len(pool) // 3]:
+            ballot_cast(
+                user=voter.user,
+                election=election,
+                ranking=_preferences(rng, popularity),
+                now=called + 8 * days,
+            )
+
+        # Sormovo mandates its delegates to the Metalworkers' Union; one votes against it.
+        sormovo = Body.objects.get(code="sormovo")
+        mandate_adopt(
+            user=ivan.user,
+            body=sormovo,
+            question=(
+                "Metalworkers' Union: adopt the seven-hour day in the hot shops "
+                "(foundry, forge) from the next plan period"
+            ),
+            position=MandatePosition.FOR,
+            now=now - 20 * days,
+        )
+        mandate = Mandate.objects.get(body=sormovo)
+        delegates = list(delegate_seats(sormovo).select_related("holder__user"))
+        votes = [DelegateVote.Vote.FOR, DelegateVote.Vote.AGAINST]
+        for seat, vote in zip(delegates, votes, strict=False):
+            delegate_vote_record(
+                user=seat.holder.user, mandate=mandate, vote=vote, now=now - 12 * days
+            )
+        mandate_adopt(
+            user=ivan.user,
+            body=sormovo,
+            question="Metalworkers' Union: elect the union's conditions commission by shop quotas",
+            position=MandatePosition.FREE,
+            now=now - 2 * days,
+        )
+        if delegates:
+            seat_full_time_set(
+                user=delegates[0].holder.user, seat=delegates[0], since=now.date() - 50 * days
+            )
