@@ -122,3 +122,24 @@ def test_too_large_file_is_refused(client_for: Any) -> None:
     response = upload(client_for("operator"), "bodies", big)
     assert response.status_code == 200
     assert "larger than 5 MB" in response.content.decode()
+
+
+def test_operator_sends_an_invitation_again(
+    client_for: Any, small_federation: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("operator")
+    entries = Entry.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/import/invite/", {"member_no": "1001"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and "/invitation/" in mail.outbox[0].body
+    assert Entry.objects.filter(kind="member.invited").count() == 1
+    assert Entry.objects.count() == entries + 1
+    response = client.post("/import/invite/", {"member_no": "9999"})
+    assert response.status_code == 400 and "no member with the number" in response.content.decode()
+    Member.objects.filter(member_no="1001").update(email="")
+    response = client.post("/import/invite/", {"member_no": "1001"})
+    assert response.status_code == 400 and "has no e-mail address" in response.content.decode()
+    assert (
+        client_for("board_member").post("/import/invite/", {"member_no": "1001"}).status_code == 403
+    )

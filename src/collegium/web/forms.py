@@ -113,3 +113,11 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB; split it in parts.")
         return upload
+
+
+class InviteForm(forms.Form):
+    member_no = forms.CharField(
+        label="Member number",
+        max_length=40,
+        help_text="The member gets a new link by e-mail to set their password.",
+    )

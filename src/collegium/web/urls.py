@@ -30,4 +30,5 @@ urlpatterns = [
     ),
     path("import/", imports.import_upload, name="import"),
     path("import/confirm/", imports.import_confirm, name="import_confirm"),
+    path("import/invite/", imports.invite, name="invite"),
 ]

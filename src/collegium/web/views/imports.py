@@ -15,7 +15,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from collegium.federation import imports, permissions
-from collegium.web.forms import MAX_UPLOAD_BYTES, ImportForm
+from collegium.federation.models import Member
+from collegium.federation.services import member_invite
+from collegium.web.forms import MAX_UPLOAD_BYTES, ImportForm, InviteForm
 from collegium.web.views import service_denials
 
 SESSION_KEY = "collegium.import"
@@ -57,7 +59,38 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             )
     else:
         form = ImportForm()
-    return render(request, "web/import.html", {"form": form})
+    return render(request, "web/import.html", {"form": form, "invite_form": InviteForm()})
+
+
+@require_POST
+@service_denials
+def invite(request: HttpRequest) -> HttpResponse:
+    """Send a member a new invitation (a lost password, an expired link)."""
+    _require_operator(request)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        number = form.cleaned_data["member_no"].strip()
+        member = Member.objects.select_related("workplace").filter(member_no=number).first()
+        if member is None:
+            form.add_error("member_no", f"There is no member with the number {number!r}.")
+        else:
+            try:
+                member_invite(
+                    user=request.user,
+                    member=member,
+                    base_url=request.build_absolute_uri("/")[:-1],
+                )
+            except ValueError as exc:
+                form.add_error("member_no", f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+            else:
+                messages.success(
+                    request,
+                    f"An invitation is on its way to {member.full_name} ({member.email}).",
+                )
+                return redirect("import")
+    return render(
+        request, "web/import.html", {"form": ImportForm(), "invite_form": form}, status=400
+    )
 
 
 @require_POST
