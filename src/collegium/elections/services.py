@@ -168,6 +168,9 @@ def election_call(
         nominations_close_at=nominations_close_at,
         voting_closes_at=voting_closes_at,
     )
+    # ``called_at`` is set on creation; keep it at ``now`` so a timeline stays in order.
+    election.called_at = now
+    election.save(update_fields=["called_at"])
     record_append(
         kind="election.called",
         actor=actor_for(user),
@@ -319,6 +322,14 @@ def election_open_voting(
     election.state = Election.State.VOTING
     election.opened_at = now
     election.save(update_fields=["state", "opened_at"])
+    _notify_electorate(
+        election.body,
+        election.purpose,
+        kind="election.voting_opened",
+        title=f"Voting is open: the {election.purpose}s of {election.body.name}, until "
+        f"{election.voting_closes_at:%Y-%m-%d %H:%M} UTC",
+        url=f"/elections/{election.public_id}/vote/",
+    )
     record_append(
         kind="election.voting_opened",
         actor=actor_for(user),
@@ -477,8 +488,21 @@ def election_count(
             "seed": sheet.seed,
         },
     )
+    _notify_electorate(
+        election.body,
+        election.purpose,
+        kind="election.counted",
+        title=f"Results: the {election.purpose}s of {election.body.name} are elected",
+        url=f"/elections/{election.public_id}/results/",
+    )
     transaction.on_commit(_checkpoint_after_close)
     return election
+
+
+def _notify_electorate(body: Body, role: str, *, kind: str, title: str, url: str) -> None:
+    from collegium.notifications.services import notify
+
+    notify(members=electorate(body, role), kind=kind, title=title, url=url)
 
 
 def _checkpoint_after_close() -> None:
@@ -586,6 +610,14 @@ def _recall_sign(petition: RecallPetition, member: Member, user: Any, now: dt.da
         petition.ballot_opened_at = now
         petition.ballot_closes_at = now + dt.timedelta(days=charter["recall_ballot_days"])
         petition.save(update_fields=["state", "ballot_opened_at", "ballot_closes_at"])
+        _notify_electorate(
+            petition.seat.body,
+            petition.seat.role,
+            kind="recall.ballot_opened",
+            title=f"Recall ballot open: {petition.seat.holder.full_name}, "
+            f"{petition.seat.body.name}, until {petition.ballot_closes_at:%Y-%m-%d} UTC",
+            url=f"/recalls/{petition.public_id}/",
+        )
         record_append(
             kind="recall.ballot_opened",
             actor=Actor(id="system", role="system"),
