@@ -67,6 +67,7 @@ def test_filter_fragment_for_htmx(client_for: Any, changes: Any) -> None:
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="record-entries"')
     assert "<html" not in html and len(indexes(html)) == 2
+    assert 'id="record-status"' in html and "2 entries match the filter." in html
 
 
 def test_unknown_filter_value_is_ignored_not_an_error(client_for: Any, changes: Any) -> None:

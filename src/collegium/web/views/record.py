@@ -34,6 +34,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "filtered": bool(body_code or kind),
     }
     if is_partial(request, "record-entries"):
+        context["partial"] = True
         return vary_on_htmx(render(request, "web/_record_entries.html", context))
     context["latest_checkpoint"] = record_checkpoints.latest_checkpoint()
     context["head_size"] = record_checkpoints.current_head()[0]
