@@ -43,6 +43,7 @@ def test_member_search_and_htmx_fragment(client_for: Any) -> None:
     text = fragment.content.decode()
     assert text.lstrip().startswith('<div id="member-list">')
     assert "Petrova, Anna" in text and "<html" not in text
+    assert 'id="member-status"' in text and "1 member matching" in text
     assert "HX-Request" in fragment["Vary"]
     # The public never gets the fragment, htmx or not.
     public = (

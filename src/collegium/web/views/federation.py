@@ -77,7 +77,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
     viewer = queries.member_viewer(request.user)
     may_list = permissions.belongs_to(viewer, body)
     if may_list and body.kind != BodyKind.COMMISSION and is_partial(request, "member-list"):
-        fragment = {"body": body, **_member_list_context(request, body)}
+        fragment = {"body": body, "partial": True, **_member_list_context(request, body)}
         return vary_on_htmx(render(request, "web/_member_list.html", fragment))
     is_commission = body.kind == BodyKind.COMMISSION
     members = queries.commission_members(body) if is_commission else selectors.body_members(body)
