@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "collegium.record",
     "collegium.federation",
     "collegium.elections",
+    "collegium.notifications",
     "collegium.ops",
     "collegium.web",
     "collegium.api",
@@ -136,6 +137,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 EMAIL_BACKEND = os.environ.get(
     "COLLEGIUM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# Notices are also e-mailed (by a background task); the demo turns this off.
+COLLEGIUM_EMAIL_NOTIFICATIONS = os.environ.get("COLLEGIUM_EMAIL_NOTIFICATIONS", "1") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("COLLEGIUM_FROM_EMAIL", "collegium@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.test.utils import override_settings
 
 
 def _database_has_demo() -> bool:
@@ -58,7 +59,9 @@ class Command(BaseCommand):
             self.stdout.write("Using the existing demo database (--reset builds it anew).")
         else:
             self.stdout.write("Building the demo federation …")
-            build_demo(progress=lambda msg: print(f"  {msg}", file=sys.stderr))
+            # The demo's members have made-up addresses: notices stay in the app.
+            with override_settings(COLLEGIUM_EMAIL_NOTIFICATIONS=False):
+                build_demo(progress=lambda msg: print(f"  {msg}", file=sys.stderr))
             self.stdout.write(f"Built in {time.monotonic() - started:.1f} s.")
         from collegium.federation.models import Body, Member
 
