@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("api/", include("collegium.api.urls")),
     path("", include("collegium.web.urls_elections")),
+    path("", include("collegium.web.urls_notifications")),
     path("", include("collegium.web.urls")),
 ]
