@@ -425,8 +425,15 @@ def _stand(
 
 
 def _candidates(pool: list[Member], workers: int, others: int) -> list[Member]:
-    w = [m for m in pool if m.category.code == "production_worker"][:workers]
-    o = [m for m in pool if m.category.code != "production_worker"][:others]
+    # Namesakes on one ballot would confuse the voters: one of each name stands.
+    seen: set[str] = set()
+    distinct = []
+    for m in pool:
+        if m.full_name not in seen:
+            seen.add(m.full_name)
+            distinct.append(m)
+    w = [m for m in distinct if m.category.code == "production_worker"][:workers]
+    o = [m for m in distinct if m.category.code != "production_worker"][:others]
     return w + o
 
 
