@@ -1,0 +1,438 @@
+"""Casting ballots through the real HTTP stack: `collegium serve` (waitress) on 127.0.0.1.
+
+    .venv/bin/python benchmarks/elections_http.py [--voters 200] [--threads 16] [--only sqlite]
+
+For each database (SQLite in a throwaway file; PostgreSQL in a throwaway database created
+on ``COLLEGIUM_TEST_POSTGRES``, default ``postgres://postgres@127.0.0.1:5432/postgres``,
+and dropped afterwards) it builds a small federation with one shop of ``--voters``
+members and an election with voting open, starts ``collegium serve`` as a subprocess,
+and runs every voter as a thread with ``http.client``: sign in through the login form,
+open the ballot page, then cast twice at the same moment (the second is a duplicate
+attempt that must be refused). Afterwards it counts the rows: the roll, the ballots and
+the trackers must each hold exactly one row per voter (zero lost, zero duplicated).
+
+Passwords use Django's MD5 hasher in a settings module written for the benchmark
+(``bench_settings``, importing ``collegium.settings``): with argon2, 200 sign-ins would
+measure password hashing, not casting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+PASSWORD = "bench-pw"
+SETTINGS = """\
+from collegium.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+"""
+
+
+# --------------------------------------------------------------------------- a voter
+
+
+class Browser:
+    """A minimal cookie-keeping HTTP client (one connection per request, like a
+    browser's fresh tab: waitress's threads are what is being measured)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+        headers = {"Host": f"{self.host}:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://{self.host}:{self.port}{path}"
+            headers["Origin"] = f"http://{self.host}:{self.port}"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        conn.close()
+        return response.status, text
+
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TRACKER = re.compile(r'<p class="tracker"><code>([^<]+)</code>')
+
+
+def sign_in(browser: Browser, username: str, password: str) -> None:
+    status, page = browser.request("GET", "/accounts/login/")
+    token = CSRF.search(page)
+    assert status == 200 and token, status
+    status, _ = browser.request(
+        "POST",
+        "/accounts/login/",
+        {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password},
+    )
+    assert status == 302, f"sign-in of {username} answered {status}"
+
+
+def ballot_form(browser: Browser, public_id: str) -> str:
+    status, page = browser.request("GET", f"/elections/{public_id}/vote/")
+    token = CSRF.search(page)
+    assert status == 200 and token, status
+    return token.group(1)
+
+
+def cast(browser: Browser, public_id: str, token: str, ranking: list[int]) -> str | None:
+    """Cast; returns the tracker, or None when the server refused the ballot."""
+    form = {"csrfmiddlewaretoken": token}
+    form.update({f"pref_{i}": str(n) for i, n in enumerate(ranking, start=1)})
+    status, page = browser.request("POST", f"/elections/{public_id}/vote/", form)
+    found = TRACKER.search(page)
+    if status == 200 and found:
+        return found.group(1)
+    assert status == 400 and "already voted" in page, (status, page[:300])
+    return None
+
+
+def run_voters(
+    host: str, port: int, public_id: str, voters: list[str], rankings: list[list[int]]
+) -> dict[str, object]:
+    """Every voter signs in, opens the ballot, and casts twice at once."""
+    browsers = [Browser(host, port) for _ in voters]
+    trackers: list[str] = []
+    refused = [0]
+    errors: list[str] = []
+    lock = threading.Lock()
+    tokens: list[str] = [""] * len(voters)
+
+    def prepare(i: int) -> None:
+        try:
+            sign_in(browsers[i], voters[i], PASSWORD)
+            tokens[i] = ballot_form(browsers[i], public_id)
+        except Exception as exc:  # reported, and the run fails
+            with lock:
+                errors.append(f"{voters[i]}: {exc!r}")
+
+    def attempt(i: int, start: threading.Event) -> None:
+        start.wait()
+        try:
+            tracker = cast(browsers[i], public_id, tokens[i], rankings[i])
+        except Exception as exc:
+            with lock:
+                errors.append(f"{voters[i]}: {exc!r}")
+            return
+        with lock:
+            if tracker is None:
+                refused[0] += 1
+            else:
+                trackers.append(tracker)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=prepare, args=(i,)) for i in range(len(voters))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sign_in_s = time.perf_counter() - started
+    go = threading.Event()
+    threads = [
+        threading.Thread(target=attempt, args=(i, go)) for i in range(len(voters)) for _ in (0, 1)
+    ]
+    for t in threads:
+        t.start()
+    started = time.perf_counter()
+    go.set()
+    for t in threads:
+        t.join()
+    cast_s = time.perf_counter() - started
+    return {
+        "sign_in_s": sign_in_s,
+        "cast_s": cast_s,
+        "trackers": trackers,
+        "refused": refused[0],
+        "errors": errors,
+    }
+
+
+# ------------------------------------------------------------------- database set-up
+
+
+def build(voters: int) -> dict[str, object]:
+    """In a child process with DJANGO_SETTINGS_MODULE and DATABASE_URL set: migrate,
+    build the federation and open the election."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from collegium.elections.services import (
+        board_seat_founding,
+        election_call,
+        election_open_voting,
+        nomination_submit,
+    )
+    from collegium.federation.models import Body, Category, Member
+    from collegium.federation.services import body_place
+    from collegium.record.services import SYSTEM
+
+    call_command("migrate", verbosity=0)
+    user_model = get_user_model()
+
+    def body(code: str, kind: str, parent: Body | None) -> Body:
+        b = Body.objects.create(code=code, name=code.title(), kind=kind, parent=parent, path="")
+        body_place(b)
+        return b
+
+    congress = body("congress", "congress", None)
+    union = body("metal", "industrial_union", congress)
+    works = body("works", "enterprise", union)
+    shop = body("works-1", "shop", works)
+    categories = {c.code: c for c in Category.objects.all()}
+    members = []
+    for i in range(voters):
+        user = user_model.objects.create_user(username=f"v{i:04d}", password=PASSWORD)
+        category = "production_worker" if i % 4 else "technical_specialist"
+        members.append(
+            Member.objects.create(
+                member_no=f"v{i:04d}",
+                given_name=f"Voter{i}",
+                family_name=f"Family{i % 37}",
+                email=f"v{i}@example.org",
+                category=categories[category],
+                workplace=shop,
+                user=user,
+            )
+        )
+    today = dt.date.today()
+    board_seat_founding(
+        user=None,
+        actor=SYSTEM,
+        body=works,
+        members=members[:1],
+        term_start=today - dt.timedelta(days=10),
+        term_end=today + dt.timedelta(days=700),
+    )
+    now = timezone.now()
+    board = members[0].user
+    election = election_call(
+        user=board,
+        body=shop,
+        nominations_close_at=now - dt.timedelta(hours=1),
+        voting_closes_at=now + dt.timedelta(days=1),
+        now=now - dt.timedelta(days=2),
+    )
+    for m in members[1:11]:
+        nomination_submit(user=m.user, election=election, nominee=m, now=now - dt.timedelta(days=2))
+    election_open_voting(user=board, election=election, now=now)
+    return {
+        "public_id": election.public_id,
+        "candidates": 10,
+        "voters": [m.user.username for m in members],
+    }
+
+
+def count_rows(public_id: str) -> dict[str, int]:
+    import django
+
+    django.setup()
+    from collegium.elections.models import Ballot, Election, RollEntry, Tracker
+
+    election = Election.objects.get(public_id=public_id)
+    return {
+        "roll": RollEntry.objects.filter(election=election).count(),
+        "ballots": Ballot.objects.filter(election=election).count(),
+        "trackers": Tracker.objects.filter(election=election).count(),
+        "voters_on_roll_twice": RollEntry.objects.filter(election=election).count()
+        - RollEntry.objects.filter(election=election).values("member").distinct().count(),
+    }
+
+
+# ------------------------------------------------------------------------- one run
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def child(env: dict[str, str], what: str, *args: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", what, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def run_one(
+    label: str, database_url: str, voters: int, threads: int, work: Path
+) -> dict[str, object]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
+            "PYTHONPATH": f"{work}{os.pathsep}{env.get('PYTHONPATH', '')}",
+            "COLLEGIUM_SIGNING_KEY_FILE": str(work / f"{label}.key"),
+        }
+    )
+    built = child(env, "build", str(voters))
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(BIN / "collegium"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--threads",
+            str(threads),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise SystemExit("collegium serve did not start") from None
+                time.sleep(0.2)
+        ranking_pool = [[(i + k) % 10 + 1 for k in range(1 + i % 5)] for i in range(voters)]
+        result = run_voters(
+            "127.0.0.1",
+            port,
+            str(built["public_id"]),
+            list(built["voters"]),
+            ranking_pool,  # type: ignore[arg-type]
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    rows = child(env, "count", str(built["public_id"]))
+    trackers = result["trackers"]
+    assert isinstance(trackers, list)
+    return {
+        "database": label,
+        "voters": voters,
+        "accepted": len(trackers),
+        "refused": result["refused"],
+        "errors": result["errors"],
+        "sign_in_s": result["sign_in_s"],
+        "cast_s": result["cast_s"],
+        "ballots_per_s": len(trackers) / float(result["cast_s"]),  # type: ignore[arg-type]
+        "rows": rows,
+        "lost": voters - int(rows["ballots"]),
+        "duplicated": max(0, int(rows["ballots"]) - voters) + int(rows["voters_on_roll_twice"]),
+        "distinct_trackers": len(set(trackers)),
+    }
+
+
+def postgres_database(server_url: str, name: str, create: bool) -> str:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(server_url)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        if create:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        else:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--voters", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=16, help="waitress threads")
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        what, value = args.child
+        print(json.dumps(build(int(value)) if what == "build" else count_rows(value)))
+        return
+    work = Path(tempfile.mkdtemp(prefix="collegium-bench-"))
+    (work / "bench_settings.py").write_text(SETTINGS)
+    results = []
+    if args.only in (None, "sqlite"):
+        url = f"sqlite:///{work / 'bench.sqlite3'}"
+        results.append(run_one("SQLite (WAL)", url, args.voters, args.threads, work))
+    if args.only in (None, "postgres"):
+        server = os.environ.get(
+            "COLLEGIUM_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
+        )
+        name = f"collegium_bench_{os.getpid()}"
+        try:
+            url = postgres_database(server, name, create=True)
+        except Exception as exc:
+            print(f"PostgreSQL not tested: {exc}", file=sys.stderr)
+        else:
+            try:
+                results.append(run_one("PostgreSQL", url, args.voters, args.threads, work))
+            finally:
+                postgres_database(server, name, create=False)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; waitress threads: {args.threads}; "
+        f"{args.voters} voters, each casting twice at once"
+    )
+    head = (
+        f"{'database':<14} {'sign-in s':>9} {'cast s':>7} {'ballots/s':>9} "
+        f"{'accepted':>8} {'refused':>7} {'rows':>5} {'lost':>4} {'dup':>4} {'errors':>6}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        print(
+            f"{r['database']:<14} {r['sign_in_s']:>9.2f} {r['cast_s']:>7.2f} "
+            f"{r['ballots_per_s']:>9.1f} {r['accepted']:>8} {r['refused']:>7} "
+            f"{r['rows']['ballots']:>5} {r['lost']:>4} {r['duplicated']:>4} {len(r['errors']):>6}"  # type: ignore[index]
+        )
+    bad = [r for r in results if r["lost"] or r["duplicated"] or r["errors"]]
+    for r in bad:
+        print(f"{r['database']}: errors {r['errors'][:5]}", file=sys.stderr)  # type: ignore[index]
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
