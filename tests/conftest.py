@@ -113,18 +113,57 @@ def small_federation(db: Any) -> SmallFederation:
     )
 
 
+_guards_lifted = False
+
+
 @pytest.fixture
 def record_guards_lifted(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """The one sanctioned way to lift the record's append-only triggers: for tests that
-    must empty a throwaway database (live-server / transactional tests). They are put
-    back afterwards. Request it BEFORE ``live_server``/``transactional_db`` in the test's
-    arguments, so the database is emptied before the guards return."""
+    must empty a throwaway database (live-server / transactional tests).
+
+    The guards come back at the start of the next test (``_record_guards_restored``),
+    not at this one's teardown: pytest-django may flush the database after every fixture
+    the test names is torn down, and the flush must still find the guards lifted.
+    """
+    global _guards_lifted
     from django.db import connection
 
     from collegium.record import triggers
 
     with django_db_blocker.unblock():
         triggers.remove(connection)
+        reseed()
+    _guards_lifted = True
     yield
+
+
+def reseed() -> None:
+    """Put back what the migrations seed (categories, the default charter): a flushed
+    database lost them."""
+    from collegium.federation.models import Category, Charter
+
+    seed = __import__(
+        "collegium.federation.migrations.0002_default_categories_and_charter",
+        fromlist=["CATEGORIES", "DEFAULT_CHARTER"],
+    )
+    for code, name, position in seed.CATEGORIES:
+        Category.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+    if not Charter.objects.filter(body__isnull=True).exists():
+        from collegium.federation.charters import DEFAULTS
+
+        Charter.objects.create(body=None, **DEFAULTS)
+
+
+@pytest.fixture(autouse=True)
+def _record_guards_restored(request: pytest.FixtureRequest) -> None:
+    global _guards_lifted
+    if not _guards_lifted:
+        return
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
+    from django.db import connection
+
+    from collegium.record import triggers
+
     with django_db_blocker.unblock():
         triggers.install(connection)
+    _guards_lifted = False
