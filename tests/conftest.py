@@ -117,7 +117,7 @@ _guards_lifted = False
 
 
 @pytest.fixture
-def record_guards_lifted(django_db_setup: Any, django_db_blocker: Any) -> Any:
+def record_guards_lifted(django_db_setup: Any, django_db_blocker: Any) -> None:
     """The one sanctioned way to lift the record's append-only triggers: for tests that
     must empty a throwaway database (live-server / transactional tests).
 
@@ -134,7 +134,6 @@ def record_guards_lifted(django_db_setup: Any, django_db_blocker: Any) -> Any:
         triggers.remove(connection)
         reseed()
     _guards_lifted = True
-    yield
 
 
 def reseed() -> None:
