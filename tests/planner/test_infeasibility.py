@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collegium.planner.infeasibility import explain_infeasibility
 from collegium.planner.lp import solve_plan
@@ -48,3 +50,26 @@ def test_solve_plan_carries_the_explanation() -> None:
         solve_plan(economy(35, 0))
     assert info.value.explanation.floors[0].product == "bread"
     assert np.isclose(info.value.explanation.grow[0].by, 5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(bread=st.floats(0, 60), soap=st.floats(0, 120))
+def test_property_explanation_iff_infeasible(bread: float, soap: float) -> None:
+    from collegium.planner.model import InfeasiblePlanError
+
+    e = economy(bread, soap)
+    feasible = bread <= 30 and soap <= 100 and bread + 0.5 * soap <= 40
+    why = explain_infeasibility(e)
+    if feasible:
+        assert why.floors == ()
+        solve_plan(e)
+    else:
+        assert why.floors and all(f.shortfall > 0 for f in why.floors)
+        with pytest.raises(InfeasiblePlanError):
+            solve_plan(e)
+        # Growing what the explanation names makes the floors reachable.
+        grown = {g.constraint: g.by for g in why.grow}
+        labour = 40 + grown.get("labour:work", 0.0) + 1e-6
+        cap_bake = 30 + grown.get("capacity:bake", 0.0) + 1e-6
+        cap_boil = 100 + grown.get("capacity:boil", 0.0) + 1e-6
+        assert bread <= cap_bake and soap <= cap_boil and bread + 0.5 * soap <= labour

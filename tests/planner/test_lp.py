@@ -120,3 +120,12 @@ def test_property_plan_is_feasible_and_valuations_normalised(e: Economy, scale: 
     assert r2.t * scale == pytest.approx(r.t, rel=1e-6)
     # Strong duality: the basket worth equals the value of labour, capacity and floors.
     assert math.isfinite(r.gap) and r.gap < 1e-7
+
+
+def test_without_basket_the_floors_are_met_with_least_labour() -> None:
+    e = bread().with_targets(basket=np.zeros(2), floor=np.array([8.0, 0.0]))
+    r = solve_plan(e)
+    assert r.objective == "labour" and math.isnan(r.t)
+    # 10 loaves gross, 8 net, all in the oven: 10 hours.
+    assert r.activity_by_technique() == pytest.approx({"oven": 10.0, "hand": 0.0})
+    assert r.labour_used[0] == pytest.approx(10.0)

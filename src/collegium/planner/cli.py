@@ -168,6 +168,11 @@ def _report_plan(e: Economy, r: PlanResult, out: TextIO) -> None:
     )
     if math.isfinite(r.t):
         out.write(f"t = {r.t:.9g} (multiple of the basket reached)\n")
+    if r.residual > 1e-6:
+        out.write(
+            f"note: approximate answer (largest relative violation {r.residual:.2g}); "
+            "use a smaller --tol or --method highs for a plan to carry out row by row\n"
+        )
     out.write(f"objective {r.objective}: {_fmt(r.objective_value)}\n")
     if r.bottlenecks:
         out.write("bottlenecks (valuation, basket = 1):\n")

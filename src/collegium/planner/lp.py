@@ -393,6 +393,9 @@ def solve_plan(
 ) -> PlanResult:
     """Balance ``economy``; the main entry point of the planner.
 
+    An economy without a basket has no ray to scale: its plan meets the floors with the
+    least labour (``objective == "labour"``, ``t`` is NaN).
+
     Raises :class:`~collegium.planner.model.InfeasiblePlanError` (with the explanation
     of :mod:`collegium.planner.infeasibility` when ``explain``) when the floors cannot
     all be met, and :class:`~collegium.planner.model.SolverError` when the plan is
@@ -402,6 +405,9 @@ def solve_plan(
     start = time.perf_counter()
     if method == "auto":
         method = choose_method(economy)
+    if objective == "ray" and not np.any(economy.basket[economy.balance_rows]):
+        # No plan ray to scale: meet the floors with the least labour instead.
+        objective = "labour"
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
     lp = build_program(economy, objective=objective, weights=w, t_fixed=t_fixed)
     try:
