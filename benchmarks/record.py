@@ -65,40 +65,44 @@ def bulk_fill(total: int) -> None:
     from django.utils import timezone
 
     from collegium.ledger.canonical import canonical_json
-    from collegium.ledger.merkle import leaf_hash, node_hash
+    from collegium.ledger.merkle import leaf_hash
     from collegium.record.models import Entry, Node
 
     start = Entry.objects.count()
     if start >= total:
         return
-    from collegium.record.services import _perfect_subtrees, perfect_hash
+    from collegium.record.services import frontier_hashes, tree_extend
 
-    frontier = [(lvl, perfect_hash(lvl, pos)) for lvl, pos in _perfect_subtrees(start)]
+    frontier = frontier_hashes(start)
     now = timezone.now()
     batch_entries: list[Entry] = []
     batch_nodes: list[Node] = []
     for index in range(start, total):
-        payload = canonical_json({
-            "v": 1, "index": index, "kind": "bench.appended",
-            "at": now.isoformat(timespec="microseconds"),
-            "actor": {"id": "system", "role": "system"}, "body": None,
-            "data": {"i": index, "note": "x" * 40},
-        })
+        payload = canonical_json(
+            {
+                "v": 1,
+                "index": index,
+                "kind": "bench.appended",
+                "at": now.isoformat(timespec="microseconds"),
+                "actor": {"id": "system", "role": "system"},
+                "body": None,
+                "data": {"i": index, "note": "x" * 40},
+            }
+        )
         leaf = leaf_hash(payload)
-        level, carry, pos = 0, leaf, index
-        while frontier and frontier[-1][0] == level:
-            _, left = frontier.pop()
-            carry = node_hash(left, carry)
-            level += 1
-            pos >>= 1
-            batch_nodes.append(Node(level=level, position=pos, hash=carry))
-        frontier.append((level, carry))
-        root = frontier[-1][1]
-        for _, left in reversed(frontier[:-1]):
-            root = node_hash(left, root)
-        batch_entries.append(Entry(index=index, kind="bench.appended", actor_id="system",
-                                   payload=payload.decode(), leaf_hash=leaf, root_after=root,
-                                   recorded_at=now))
+        root, completed = tree_extend(frontier, leaf, index)
+        batch_nodes.extend(completed)
+        batch_entries.append(
+            Entry(
+                index=index,
+                kind="bench.appended",
+                actor_id="system",
+                payload=payload.decode(),
+                leaf_hash=leaf,
+                root_after=root,
+                recorded_at=now,
+            )
+        )
         if len(batch_entries) >= 20_000:
             with transaction.atomic():
                 Entry.objects.bulk_create(batch_entries)
@@ -124,20 +128,44 @@ def run_backend(label: str, url: str, appends: int, sizes: list[int]) -> list[li
     import subprocess
 
     out = subprocess.run(
-        [sys.executable, __file__, "--child", url, "--appends", str(appends),
-         "--sizes", ",".join(map(str, sizes))],
-        capture_output=True, text=True, timeout=3600, check=False,
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            url,
+            "--appends",
+            str(appends),
+            "--sizes",
+            ",".join(map(str, sizes)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
     )
     if out.returncode != 0:
         print(out.stderr[-2000:], file=sys.stderr)
         return [[label, "error", "", "", ""]]
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    rows = [[label, f"append {appends} entries", f"{result['service']:,.0f} entries/s",
-             f"{result['baseline']:,.0f} rows/s (plain insert)",
-             f"{result['baseline'] / result['service']:.2f}× slower"]]
+    rows = [
+        [
+            label,
+            f"append {appends} entries",
+            f"{result['service']:,.0f} entries/s",
+            f"{result['baseline']:,.0f} rows/s (plain insert)",
+            f"{result['baseline'] / result['service']:.2f}× slower",
+        ]
+    ]
     for size, seconds, ok in result["verify"]:
-        rows.append([label, f"record verify, {size:,} entries", f"{seconds:.2f} s",
-                     f"{size / seconds:,.0f} entries/s", "ok" if ok else "FAILED"])
+        rows.append(
+            [
+                label,
+                f"record verify, {size:,} entries",
+                f"{seconds:.2f} s",
+                f"{size / seconds:,.0f} entries/s",
+                "ok" if ok else "FAILED",
+            ]
+        )
     return rows
 
 
@@ -170,26 +198,28 @@ def main() -> None:
     rows: list[list[str]] = []
     tmp = Path(tempfile.mkdtemp(prefix="collegium-bench-"))
     rows += run_backend("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", appends, sizes)
-    pg = os.environ.get("COLLEGIUM_TEST_POSTGRES",
-                        "postgres://postgres@127.0.0.1:5432/postgres")
+    pg = os.environ.get("COLLEGIUM_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
     try:
         import psycopg
 
         name = f"collegium_bench_{os.getpid()}"
-        with psycopg.connect(pg.replace("postgres://", "postgresql://", 1),
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            pg.replace("postgres://", "postgresql://", 1), autocommit=True
+        ) as conn:
             conn.execute(f"CREATE DATABASE {name}")
         try:
-            rows += run_backend("PostgreSQL", pg.rsplit("/", 1)[0] + f"/{name}", appends,
-                                sizes)
+            rows += run_backend("PostgreSQL", pg.rsplit("/", 1)[0] + f"/{name}", appends, sizes)
         finally:
-            with psycopg.connect(pg.replace("postgres://", "postgresql://", 1),
-                                 autocommit=True) as conn:
+            with psycopg.connect(
+                pg.replace("postgres://", "postgresql://", 1), autocommit=True
+            ) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    except Exception as exc:  # noqa: BLE001 - report and go on with what ran
+    except Exception as exc:  # report and go on with what ran
         rows.append(["PostgreSQL", "did not run", str(exc)[:60], "", ""])
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     header = ["database", "what", "result", "beside it", "ratio / check"]
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]

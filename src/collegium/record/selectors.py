@@ -50,8 +50,7 @@ def entry_proof(entry: Entry, size: int | None = None) -> EntryProof:
     tree_size, root = current_head()
     if size is not None and not entry.index < size <= tree_size:
         raise ValueError(
-            f"entry #{entry.index} is in trees of size {entry.index + 1} to {tree_size}, "
-            f"not {size}"
+            f"entry #{entry.index} is in trees of size {entry.index + 1} to {tree_size}, not {size}"
         )
     if size is not None and size != tree_size:
         from collegium.record.proofs import subtree_hasher

@@ -79,10 +79,52 @@ def _perfect_subtrees(size: int) -> list[tuple[int, int]]:
     return parts
 
 
+def frontier_hashes(size: int) -> list[tuple[int, bytes]]:
+    """The perfect subtrees of a tree of ``size`` leaves with their hashes, in at most two
+    queries (at most one of them is a single leaf)."""
+    from django.db.models import Q
+
+    parts = _perfect_subtrees(size)
+    wanted = Q()
+    for level, pos in parts:
+        if level:
+            wanted |= Q(level=level, position=pos)
+    nodes = (
+        {
+            (lv, p): bytes(h)
+            for lv, p, h in Node.objects.filter(wanted).values_list("level", "position", "hash")
+        }
+        if wanted
+        else {}
+    )
+    return [(level, nodes[(level, pos)] if level else perfect_hash(0, pos)) for level, pos in parts]
+
+
 def perfect_hash(level: int, position: int) -> bytes:
     if level == 0:
         return bytes(Entry.objects.values_list("leaf_hash", flat=True).get(index=position))
     return bytes(Node.objects.values_list("hash", flat=True).get(level=level, position=position))
+
+
+def tree_extend(
+    frontier: list[tuple[int, bytes]], leaf: bytes, index: int
+) -> tuple[bytes, list[Node]]:
+    """Merge leaf number ``index`` into ``frontier`` (the perfect subtrees of the tree so
+    far, as (level, hash), largest first), in place. Returns the new root and the subtrees
+    the leaf completed, to be stored."""
+    carry_level, carry_hash, carry_pos = 0, leaf, index
+    completed = []
+    while frontier and frontier[-1][0] == carry_level:
+        _, left = frontier.pop()
+        carry_hash = node_hash(left, carry_hash)
+        carry_level += 1
+        carry_pos >>= 1
+        completed.append(Node(level=carry_level, position=carry_pos, hash=carry_hash))
+    frontier.append((carry_level, carry_hash))
+    root = frontier[-1][1]
+    for _, left in reversed(frontier[:-1]):
+        root = node_hash(left, root)
+    return root, completed
 
 
 def _lock_for_append() -> None:
@@ -114,20 +156,8 @@ def record_append(*, kind: str, actor: Actor, data: dict[str, Any], body: Any = 
     )
     leaf = leaf_hash(payload)
 
-    frontier = [(level, perfect_hash(level, pos)) for level, pos in _perfect_subtrees(size)]
-    # Merge the new leaf into the frontier, storing every subtree it completes.
-    carry_level, carry_hash, carry_pos = 0, leaf, size
-    new_nodes = []
-    while frontier and frontier[-1][0] == carry_level:
-        _, left = frontier.pop()
-        carry_hash = node_hash(left, carry_hash)
-        carry_level += 1
-        carry_pos >>= 1
-        new_nodes.append(Node(level=carry_level, position=carry_pos, hash=carry_hash))
-    frontier.append((carry_level, carry_hash))
-    root = frontier[-1][1]
-    for _, left in reversed(frontier[:-1]):
-        root = node_hash(left, root)
+    frontier = frontier_hashes(size)
+    root, new_nodes = tree_extend(frontier, leaf, size)
 
     entry = Entry.objects.create(
         index=size,
