@@ -509,16 +509,22 @@ def _elections_scenario(rng: random.Random, ivan: Member) -> None:
                 )
         election_count(election=election, now=called + 20 * days)
 
-        # A recall petition collecting signatures against one of the mill's new board.
-        seat = board_seats(mill).order_by("holder__member_no").first()
+        # A recall petition collecting signatures against a member of Sormovo's board
+        # (Anna may sign it; Ivan is not its target).
+        sormovo = Body.objects.get(code="sormovo")
+        seat = board_seats(sormovo).exclude(holder=ivan).order_by("holder__member_no").first()
         assert seat is not None
-        signers = [m for m in pool if m.pk != seat.holder_id][:6]
+        signers = [
+            m
+            for m in body_members(sormovo).select_related("user").order_by("member_no")
+            if m.pk != seat.holder_id and m.member_no not in ("M00001", "M00002")
+        ][::7][:9]
         petition = recall_petition_start(
             user=signers[0].user,
             seat=seat,
             reason=(
-                "Promised weekly reports from the board and has given none since the "
-                "election; voted to extend the night shift without asking the shop."
+                "Promised weekly reports from the board and has given none since taking "
+                "the seat; voted to extend the night shift without asking the shops."
             ),
             now=now - 5 * days,
         )
@@ -554,7 +560,6 @@ def _elections_scenario(rng: random.Random, ivan: Member) -> None:
             )
 
         # Sormovo mandates its delegates to the Metalworkers' Union; one votes against it.
-        sormovo = Body.objects.get(code="sormovo")
         mandate_adopt(
             user=ivan.user,
             body=sormovo,
