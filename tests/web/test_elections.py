@@ -247,7 +247,12 @@ def test_results_count_sheet_chart_and_downloads(
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["tally", str(path), "--json"])
+        # The command the results page gives, quota options included.
+        command = re.search(r'<pre class="recount"><code>([^<]+)</code>', html)
+        assert command is not None
+        words = command.group(1).split()
+        assert words[:3] == ["collegium", "tally", "ballots.blt"]
+        code = main(["tally", str(path), "--json", *words[3:]])
     assert code == 0
     line = json.loads(out.getvalue().splitlines()[0])
     assert line["elected"] == election.count_sheet["elected"]

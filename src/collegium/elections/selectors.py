@@ -140,3 +140,29 @@ def body_mandates(body: Body) -> QuerySet[Mandate]:
 
 def member_votes(mandate: Mandate) -> dict[int, DelegateVote]:
     return {v.delegate_id: v for v in mandate.votes.all()}
+
+
+def seats_held(member: object) -> QuerySet[Seat]:
+    """Seats the member holds now, on boards and as a delegate."""
+    today = timezone.localdate()
+    return (
+        Seat.objects.filter(
+            holder=member, vacated_on__isnull=True, term_start__lte=today, term_end__gte=today
+        )
+        .select_related("body", "body__parent")
+        .order_by("body__path", "role")
+    )
+
+
+def recount_args(election: Election) -> list[str]:
+    """Options of ``collegium tally`` that recount ``ballots.blt`` with the charter's quota:
+    each candidate's category and the seats reserved (the BLT format carries neither)."""
+    sheet = election.count_sheet or {}
+    args = [
+        f"--category {c['number']}={c['category']}"
+        for c in sheet.get("candidates", [])
+        if c.get("category")
+    ]
+    if election.reserved_seats and args:
+        args.append(f"--minimum {election.quota_category}={election.reserved_seats}")
+    return args if election.reserved_seats else []

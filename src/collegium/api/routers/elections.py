@@ -97,6 +97,9 @@ class ResultsOut(Schema):
     elected: list[ElectedOut]
     count_sheet: dict[str, Any]
     ballots_sha256: str
+    recount_command: str = Field(
+        description="The `collegium tally` command that recounts ballots.blt with the quota."
+    )
 
 
 class RecallIn(Schema):
@@ -461,6 +464,7 @@ def results(request: HttpRequest, public_id: str) -> dict[str, Any]:
         ],
         "count_sheet": election.count_sheet or {},
         "ballots_sha256": election.ballots_digest,
+        "recount_command": " ".join(["collegium tally ballots.blt", *esel.recount_args(election)]),
     }
 
 

@@ -545,6 +545,7 @@ def results(request: HttpRequest, public_id: str) -> HttpResponse:
     if election.state == Election.State.COUNTED:
         context.update(_sheet_view(election))
         context["composition"] = _composition(election)
+        context["recount_args"] = esel.recount_args(election)
         context["elected_members"] = esel.elected_members(election)
         context["seats_now"] = {
             s.holder_id: s
