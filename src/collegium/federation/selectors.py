@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from collegium.federation.charters import DEFAULTS, FIELDS
-from collegium.federation.models import Body, Category, Charter, Member
+from collegium.federation.models import Body, Category, Charter, CharterChange, Member
 
 
 def body_tree() -> list[Body]:
@@ -126,3 +126,41 @@ def member_bodies(member: Member) -> list[Body]:
     ids = [int(p) for p in member.workplace.path.strip("/").split("/")]
     by_id = Body.objects.in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
+
+
+def body_by_code(code: str) -> Body | None:
+    return Body.objects.filter(code=code).first()
+
+
+def body_children(body: Body) -> list[Body]:
+    return list(Body.objects.filter(parent=body).order_by("kind", "name"))
+
+
+def member_by_public_id(public_id: str, *, active_only: bool = False) -> Member | None:
+    members = Member.objects.select_related(
+        "workplace", "workplace__parent", "category", "user"
+    ).filter(public_id=public_id)
+    if active_only:
+        members = members.filter(active=True)
+    return members.first()
+
+
+def commission_members(body: Body) -> QuerySet[Member]:
+    """A commission's members are its current seat-holders."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return Member.objects.filter(
+        active=True,
+        seats__body=body,
+        seats__role="board",
+        seats__vacated_on__isnull=True,
+        seats__term_start__lte=today,
+        seats__term_end__gte=today,
+    )
+
+
+def charter_history(body: Body | None) -> QuerySet[CharterChange]:
+    changes = CharterChange.objects.select_related("changed_by", "changed_by__member")
+    changes = changes.filter(body__isnull=True) if body is None else changes.filter(body=body)
+    return changes.order_by("-changed_at", "-id")

@@ -74,3 +74,25 @@ def entry_data(entry: Entry) -> dict[str, Any]:
 
 def checkpoints() -> QuerySet[Checkpoint]:
     return Checkpoint.objects.order_by("-size")
+
+
+def entry_by_index(index: int) -> Entry | None:
+    return Entry.objects.filter(index=index).first()
+
+
+def actor_entries(actor_id: str) -> QuerySet[Entry]:
+    """Entries by one actor: a member's public activity."""
+    return Entry.objects.filter(actor_id=actor_id).order_by("-index")
+
+
+def root_at(size: int) -> bytes:
+    """The root of the tree of the first ``size`` entries (stored with the entry that
+    completed it). ValueError if the record is smaller."""
+    from collegium.ledger.merkle import EMPTY_ROOT
+
+    if size == 0:
+        return EMPTY_ROOT
+    value = Entry.objects.filter(index=size - 1).values_list("root_after", flat=True).first()
+    if value is None:
+        raise ValueError(f"the record has fewer than {size} entries")
+    return bytes(value)

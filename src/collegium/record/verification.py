@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from collegium.ledger.checkpoint import CheckpointError
 from collegium.ledger.log import StoredEntry, verify_log
-from collegium.ledger.merkle import EMPTY_ROOT, consistency_proof, verify_consistency
+from collegium.ledger.merkle import consistency_proof, verify_consistency
 from collegium.record import checkpoints
 from collegium.record.models import Entry
 from collegium.record.proofs import subtree_hasher
+from collegium.record.selectors import root_at
 
 
 @dataclass
@@ -44,10 +45,10 @@ def _stored_entries() -> Iterator[StoredEntry]:
 
 
 def _root_at(size: int) -> bytes | None:
-    if size == 0:
-        return EMPTY_ROOT
-    value = Entry.objects.filter(index=size - 1).values_list("root_after", flat=True).first()
-    return None if value is None else bytes(value)
+    try:
+        return root_at(size)
+    except ValueError:
+        return None
 
 
 def record_verify(*, since_note: str | None = None) -> VerifyReport:

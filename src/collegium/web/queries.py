@@ -8,11 +8,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
-from collegium.elections.models import Seat, SeatRole
-from collegium.federation.models import Body, BodyKind, Charter, CharterChange, Member
-from collegium.federation.selectors import CategoryCount
+from collegium.elections.selectors import seats_held as current_seats
+from collegium.federation.models import Body, BodyKind, Charter, Member
+from collegium.federation.selectors import (
+    CategoryCount,
+    body_by_code,
+    body_children,
+    charter_history,
+    commission_members,
+    member_by_public_id,
+)
+from collegium.record.selectors import actor_entries
+
+__all__ = [
+    "actor_entries",
+    "body_by_code",
+    "body_children",
+    "charter_history",
+    "commission_members",
+    "current_seats",
+    "member_by_public_id",
+]
 from collegium.record.models import Entry
 
 
@@ -30,46 +47,6 @@ def tree_rows(bodies: list[Body], counts: dict[int, int]) -> list[TreeRow]:
         TreeRow(b, 0 if b.kind == BodyKind.COMMISSION else counts.get(b.pk, 0), min(b.depth, 8))
         for b in bodies
     ]
-
-
-def body_by_code(code: str) -> Body | None:
-    return Body.objects.filter(code=code).first()
-
-
-def body_children(body: Body) -> list[Body]:
-    return list(Body.objects.filter(parent=body).order_by("kind", "name"))
-
-
-def commission_members(body: Body) -> QuerySet[Member]:
-    """A commission's members are its current seat-holders."""
-    today = timezone.localdate()
-    return Member.objects.filter(
-        active=True,
-        seats__body=body,
-        seats__role=SeatRole.BOARD,
-        seats__vacated_on__isnull=True,
-        seats__term_start__lte=today,
-        seats__term_end__gte=today,
-    )
-
-
-def current_seats(member: Member) -> QuerySet[Seat]:
-    today = timezone.localdate()
-    return (
-        Seat.objects.filter(
-            holder=member, vacated_on__isnull=True, term_start__lte=today, term_end__gte=today
-        )
-        .select_related("body", "body__parent")
-        .order_by("body__path", "role")
-    )
-
-
-def member_by_public_id(public_id: str) -> Member | None:
-    return (
-        Member.objects.select_related("workplace", "workplace__parent", "category", "user")
-        .filter(public_id=public_id)
-        .first()
-    )
 
 
 def member_viewer(user: object) -> Member | None:
@@ -90,21 +67,10 @@ def member_search(members: QuerySet[Member], text: str) -> QuerySet[Member]:
     return members
 
 
-def actor_entries(public_id: str) -> QuerySet[Entry]:
-    return Entry.objects.filter(actor_id=public_id).order_by("-index")
-
-
 def charter_own(body: Body | None) -> Charter | None:
     if body is None:
         return Charter.objects.filter(body__isnull=True).first()
     return Charter.objects.filter(body=body).first()
-
-
-def charter_history(body: Body | None) -> QuerySet[CharterChange]:
-    qs = CharterChange.objects.select_related("changed_by", "changed_by__member")
-    if body is None:
-        return qs.filter(body__isnull=True)
-    return qs.filter(body=body)
 
 
 def entries_page_bodies(entries: list[Entry]) -> dict[int, Body]:
