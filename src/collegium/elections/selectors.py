@@ -142,7 +142,7 @@ def member_votes(mandate: Mandate) -> dict[int, DelegateVote]:
     return {v.delegate_id: v for v in mandate.votes.all()}
 
 
-def seats_held(member: object) -> QuerySet[Seat]:
+def seats_held(member: Member) -> QuerySet[Seat]:
     """Seats the member holds now, on boards and as a delegate."""
     today = timezone.localdate()
     return (
