@@ -367,3 +367,51 @@ def test_pages_have_no_inline_styles_or_scripts(
         assert "web/elections.css" in html
         for script in re.findall(r"<script[^>]*>", html):
             assert "src=" in script, (url, script)
+
+
+def test_delegates_vote_for_the_union_board_in_public_roll_call(small_federation: Any) -> None:
+    f = small_federation
+    from collegium.federation.services import charter_change
+
+    charter_change(
+        user=f.congress_board_member.user,
+        body=None,
+        changes={"board_seats": 1, "production_worker_quota_pct": 0},
+        reason="one-seat boards for the test",
+    )
+    today = dt.date.today()
+    Seat.objects.create(
+        body=f.enterprise,
+        holder=f.worker,
+        term_start=today - dt.timedelta(days=1),
+        term_end=today + dt.timedelta(days=100),
+        role="delegate",
+    )
+    start = NOW - dt.timedelta(days=3)
+    # The union has no board yet: the congress's board calls the election.
+    election = election_call(
+        user=f.congress_board_member.user,
+        body=f.union,
+        nominations_close_at=start + dt.timedelta(days=1),
+        voting_closes_at=NOW + dt.timedelta(days=1),
+        now=start,
+    )
+    from collegium.elections.services import nomination_accept
+
+    # Only electors (the delegates) nominate; the nominee accepts.
+    n = nomination_submit(user=f.worker.user, election=election, nominee=f.outsider, now=start)
+    nomination_accept(user=f.outsider.user, nomination=n, now=start)
+    election_open_voting(
+        user=f.congress_board_member.user, election=election, now=start + dt.timedelta(days=1)
+    )
+    page = _client(f.worker).get(f"/elections/{election.public_id}/vote/").content.decode()
+    assert "Your vote is public" in page
+    weight = re.search(r"weight of <strong>(\d+)</strong>", page)
+    assert weight is not None and int(weight.group(1)) == 3  # the enterprise's members
+    assert (
+        b"not among the electors"
+        in _client(f.board_member).get(f"/elections/{election.public_id}/vote/").content
+    )
+    cast = _client(f.worker).post(f"/elections/{election.public_id}/vote/", {"pref_1": "1"})
+    assert b"public roll call" in cast.content
+    assert RollEntry.objects.get(election=election).public_ranking == [1]
