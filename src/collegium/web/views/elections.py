@@ -546,13 +546,13 @@ def results(request: HttpRequest, public_id: str) -> HttpResponse:
         context.update(_sheet_view(election))
         context["composition"] = _composition(election)
         context["recount_args"] = esel.recount_args(election)
-        context["elected_members"] = esel.elected_members(election)
-        context["seats_now"] = {
+        seats_now = {
             s.holder_id: s
             for s in Seat.objects.filter(
                 body=election.body, role=election.purpose, vacated_on__isnull=True
             )
         }
+        context["elected_rows"] = [(m, seats_now.get(m.pk)) for m in esel.elected_members(election)]
     context["ballots_cast"] = RollEntry.objects.filter(election=election).count()
     context["may_see_roll"] = permissions.belongs_to(viewer, _member_base(election.body))
     context["public_roll"] = elected_by_delegates(election.body, election.purpose)
