@@ -142,6 +142,7 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+@pytest.mark.browser
 def test_vote_with_the_keyboard_on_a_phone(
     live_federation: Any, live_server: Any, browser: Any
 ) -> None:
