@@ -78,3 +78,10 @@ def test_issue_format_and_infeasibility_json() -> None:
     js = inf.to_json()["infeasible"]
     assert js["floors"][0] == {"product": "a", "required": 5, "reachable": 3, "shortfall": 2}
     assert js["grow"] == [{"constraint": "labour:w", "by": 1.5}]
+
+
+def test_vectors_may_be_lists() -> None:
+    e = small()
+    f = Economy(e.products, e.techniques, e.outputs, e.inputs, e.labour, [1.0, 0.0, 0.0])  # type: ignore[arg-type]
+    assert f.basket.tolist() == [1.0, 0.0, 0.0]
+    assert math.isinf(f.cap[0]) and f.endowment.tolist() == [0.0, 0.0, 0.0]

@@ -192,11 +192,15 @@ class Economy:
         object.__setattr__(self, "labour", tuple(self.labour))
         object.__setattr__(self, "outputs", _as_csc(self.outputs, shape))
         object.__setattr__(self, "inputs", _as_csc(self.inputs, shape))
-        for name, default in (("basket", 0.0), ("floor", 0.0), ("cap", math.inf)):
-            value = getattr(self, name)
+        # Lists are accepted too; an empty vector means "the default everywhere".
+        for name, default in (
+            ("basket", 0.0),
+            ("floor", 0.0),
+            ("cap", math.inf),
+            ("endowment", 0.0),
+        ):
+            value = np.asarray(getattr(self, name), dtype=np.float64)
             object.__setattr__(self, name, _vector(value if value.size else None, n, default))
-        e = self.endowment
-        object.__setattr__(self, "endowment", _vector(e if e.size else None, n, 0.0))
 
     # -- construction ------------------------------------------------------------
 
