@@ -280,7 +280,7 @@ def free_port() -> int:
 
 def child(env: dict[str, str], what: str, *args: str) -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", what, *args],
+        [sys.executable, __file__, f"--child={what}:{':'.join(args)}"],
         env=env,
         capture_output=True,
         text=True,
@@ -306,6 +306,7 @@ def run_one(
     )
     built = child(env, "build", str(voters))
     port = free_port()
+    log = (work / f"serve-{port}.log").open("w")
     server = subprocess.Popen(
         [
             str(BIN / "collegium"),
@@ -318,9 +319,10 @@ def run_one(
             str(threads),
         ],
         env=env,
+        # To a file: waitress warns about its queue depth under load, and an unread pipe
+        # would fill up and stall the server's threads on logging.
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=log,
     )
     try:
         deadline = time.time() + 30
@@ -346,6 +348,7 @@ def run_one(
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+        log.close()
     rows = child(env, "count", str(built["public_id"]))
     trackers = result["trackers"]
     assert isinstance(trackers, list)
@@ -383,10 +386,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16, help="waitress threads")
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        what, value = args.child
+        what, _, value = args.child.partition(":")
         print(json.dumps(build(int(value)) if what == "build" else count_rows(value)))
         return
     work = Path(tempfile.mkdtemp(prefix="collegium-bench-"))
