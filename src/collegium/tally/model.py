@@ -313,17 +313,29 @@ class BallotSet:
         if depth == 0:
             unique = r[:1]
             summed = np.asarray([w.sum()], dtype=np.int64)
+        elif (len(self.candidates) + 1) ** depth < 2**63:
+            # Each row as one integer, digits (candidate + 1) in base n + 1: sorting the
+            # keys sorts the rows lexicographically, a padded row before its extensions.
+            base = len(self.candidates) + 1
+            key = np.zeros(len(r), dtype=np.int64)
+            for j in range(depth):
+                key = key * base + (r[:, j].astype(np.int64) + 1)
+            order = np.argsort(key, kind="stable")
+            k = key[order]
+            new = np.empty(len(k), dtype=np.bool_)
+            new[0] = True
+            np.not_equal(k[1:], k[:-1], out=new[1:])
+            if new.all():  # no two rows alike: just put them in order
+                unique, summed = r[order], w[order]
+            else:
+                starts = new.nonzero()[0]
+                unique = r[order[starts]]
+                summed = self._sum(w[order], np.cumsum(new) - 1, len(starts))
         else:
             view = r.view(np.dtype((np.void, r.dtype.itemsize * depth))).ravel()
             _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
             unique = r[first]
-            summed = np.bincount(inverse.ravel(), weights=w, minlength=len(first))
-            if w.sum() < 2**53:
-                summed = summed.astype(np.int64)
-            else:  # exact, slower
-                exact = np.zeros(len(first), dtype=object)
-                np.add.at(exact, inverse.ravel(), w.astype(object))
-                summed = exact.astype(np.int64)
+            summed = self._sum(w, inverse.ravel(), len(first))
             order = np.lexsort(unique.T[::-1])
             unique = unique[order]
             summed = summed[order]
@@ -336,6 +348,15 @@ class BallotSet:
             withdrawn=self.withdrawn,
             validate=False,
         )
+
+    @staticmethod
+    def _sum(w: IntArray, groups: IntArray, size: int) -> IntArray:
+        """Exact sums of ``w`` by group."""
+        if int(w.sum()) < 2**53:
+            return np.bincount(groups, weights=w, minlength=size).astype(np.int64)
+        exact = np.zeros(size, dtype=object)
+        np.add.at(exact, groups, w.astype(object))
+        return exact.astype(np.int64)
 
     def digest(self) -> str:
         """SHA-256 of the canonical (aggregated) ballots and the withdrawn candidates.

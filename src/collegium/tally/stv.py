@@ -48,7 +48,7 @@ CONTINUING, ELECTED, EXCLUDED, WITHDRAWN = 0, 1, 2, 3
 class _Papers:
     """The aggregated ballots and where each row stands."""
 
-    ranks: NDArray[np.int16]  # (G, L) 0-based, -1 padded
+    ranks: NDArray[np.int16]  # (G, L + 1) 0-based, padded with n, then a column of n
     weight: IntArray  # (G,) papers per row
     value: IntArray  # (G,) value of one paper, in units of 1/SCALE
     pos: IntArray  # (G,) position of the current preference (L when exhausted)
@@ -56,27 +56,39 @@ class _Papers:
     n: int
     big: bool = False  # values too large for int64 products: use Python ints
     cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    table: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+
+    def __post_init__(self) -> None:
+        self.table = np.zeros(self.n + 2, dtype=np.bool_)
+        self.table[self.n] = True
 
     def advance(self, idx: IntArray, usable: NDArray[np.bool_]) -> IntArray:
         """Move rows ``idx`` to their next preference for a ``usable`` candidate.
 
-        Returns the new holders (``n`` for rows with no such preference).
+        Returns the new holders (``n`` for rows with no such preference). Padding and
+        the extra last column hold ``n``, which always stops the search; most rows stop
+        at the very next column, so this walks columns for a shrinking set of rows.
         """
-        if len(idx) == 0:
-            return np.zeros(0, dtype=np.int64)
-        sub = self.ranks[idx]
-        depth = sub.shape[1]
-        ok_table = np.append(usable, False)  # index -1 (padding) reads False
-        ok = ok_table[sub]
-        ok &= self.cols[None, :] > self.pos[idx][:, None]
-        has = ok.any(axis=1)
-        nxt = ok.argmax(axis=1)
-        new_pos = np.where(has, nxt, depth)
-        chosen = sub[np.arange(len(idx)), nxt].astype(np.int64)
-        new_holder = np.where(has, chosen, self.n)
-        self.pos[idx] = new_pos
-        self.holder[idx] = new_holder
-        return new_holder
+        table = self.table
+        table[: self.n] = usable
+        holder = np.empty(len(idx), dtype=np.int64)
+        pos = self.pos[idx] + 1
+        todo = np.arange(len(idx))
+        rows = idx
+        while len(todo):
+            cand = self.ranks[rows, pos]
+            ok = table[cand]
+            if ok.all():
+                holder[todo] = cand
+                self.pos[rows] = pos
+                break
+            hit = ok.nonzero()[0]
+            holder[todo[hit]] = cand[hit]
+            self.pos[rows[hit]] = pos[hit]
+            miss = (~ok).nonzero()[0]
+            todo, rows, pos = todo[miss], rows[miss], pos[miss] + 1
+        self.holder[idx] = holder
+        return holder
 
     def sums(self, holders: IntArray, values: IntArray) -> IntArray:
         """Exact per-candidate sums of ``values`` by ``holders`` (length n + 1)."""
@@ -134,15 +146,17 @@ class _Count:
         depth = agg.rankings.shape[1]
         g = len(agg)
         total_papers = int(agg.weights.sum()) if g else 0
+        ranks = np.concatenate((agg.rankings, np.full((g, 1), n, dtype=agg.rankings.dtype)), axis=1)
+        ranks[ranks < 0] = n  # padding: no preference left
         self.p = _Papers(
-            ranks=agg.rankings,
+            ranks=ranks,
             weight=agg.weights,
             value=np.full(g, SCALE, dtype=np.int64),
             pos=np.full(g, -1, dtype=np.int64),
             holder=np.full(g, n, dtype=np.int64),
             n=n,
             big=total_papers * SCALE * SCALE >= 2**63 or total_papers * SCALE >= EXACT_LIMIT,
-            cols=np.arange(depth, dtype=np.int64),
+            cols=np.arange(depth + 1, dtype=np.int64),
         )
         self.sheet = CountSheet(
             method="scottish-stv",
@@ -158,7 +172,7 @@ class _Count:
             title=ballots.title,
         )
         self.votes = np.zeros(n, dtype=np.int64)
-        self.history: list[IntArray] = []
+        self.history: list[tuple[int, ...]] = []
         self.elected: list[int] = []
         self.transferred: set[int] = set()
         self.exhausted = 0
@@ -239,7 +253,7 @@ class _Count:
     # ------------------------------------------------------------------ helpers
 
     def continuing(self) -> list[int]:
-        out: list[int] = np.flatnonzero(self.status == CONTINUING).tolist()
+        out: list[int] = (self.status == CONTINUING).nonzero()[0].tolist()
         return out
 
     def record(
@@ -254,12 +268,17 @@ class _Count:
         note: str = "",
     ) -> list[TieBreak]:
         """Close a stage: deem candidates elected, apply rule 52, write the round."""
-        self.history.append(self.votes.copy())
+        tallies = tuple(self.votes.tolist())
+        self.history.append(tallies)
         ties = list(ties or [])
         elected = self.elect_at_quota()
         vacancies = self.seats - len(self.elected)
-        cont = self.continuing()
-        if vacancies > 0 and len(cont) <= vacancies and not self.barred():
+        if (
+            vacancies > 0
+            and np.count_nonzero(self.status == CONTINUING) <= vacancies
+            and not self.barred()
+        ):
+            cont = self.continuing()
             reason = (
                 "rule 52: the continuing candidates are as many as the vacancies"
                 if len(cont) == vacancies
@@ -274,8 +293,8 @@ class _Count:
                 stage=self.stage,
                 action=action,
                 source=tuple(c + 1 for c in source),
-                tallies=tuple(int(v) for v in self.votes),
-                changes=tuple(int(v) for v in changes[: self.n]),
+                tallies=tallies,
+                changes=tuple(changes[: self.n].tolist()),
                 non_transferable=int(non_transferable),
                 exhausted=int(self.exhausted),
                 lost=int(self.lost),
@@ -291,7 +310,9 @@ class _Count:
     def elect_at_quota(self) -> list[Decision]:
         """Rule 47, in order of votes (then number); respects category minimums."""
         out: list[Decision] = []
-        cands = [c for c in self.continuing() if self.votes[c] >= self.quota]
+        cands = np.flatnonzero((self.status == CONTINUING) & (self.votes >= self.quota)).tolist()
+        if not cands:
+            return out
         for c in _order_by_votes(cands, self.votes):
             if len(self.elected) >= self.seats:
                 break
@@ -303,17 +324,25 @@ class _Count:
         return out
 
     def values_table(
-        self, v_in: IntArray, v_out: IntArray, w: IntArray
+        self, v_in: IntArray, v_out: IntArray | None, w: IntArray
     ) -> tuple[TransferValue, ...]:
-        """Papers moved, grouped by (value when received, transfer value)."""
+        """Papers moved, grouped by (value when received, transfer value).
+
+        ``v_out`` is ``None`` when papers move at the value they carry (exclusions).
+        """
         if len(v_in) == 0:
             return ()
-        key = v_in * (SCALE + 1) + v_out
-        uniq, inv = np.unique(key, return_inverse=True)
-        papers = np.bincount(inv, weights=w, minlength=len(uniq))
+        key = v_in * (SCALE + 1) + (v_in if v_out is None else v_out)
+        first = int(key[0])
+        if bool((key == first).all()):  # the usual case: one value
+            return (TransferValue(first // (SCALE + 1), first % (SCALE + 1), int(w.sum())),)
+        order = np.argsort(key, kind="stable")
+        k = key[order]
+        starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+        papers = np.add.reduceat(w[order], starts)
         rows = [
-            TransferValue(int(k) // (SCALE + 1), int(k) % (SCALE + 1), int(p))
-            for k, p in zip(uniq.tolist(), papers.tolist(), strict=True)
+            TransferValue(int(x) // (SCALE + 1), int(x) % (SCALE + 1), int(p))
+            for x, p in zip(k[starts].tolist(), papers.tolist(), strict=True)
         ]
         rows.sort(key=lambda t: -t.value_in)
         return tuple(rows)
@@ -339,7 +368,7 @@ class _Count:
 
     def transfer_surplus(self, c: int, ties: list[TieBreak]) -> None:
         p = self.p
-        idx = np.flatnonzero(p.holder == c)
+        idx = (p.holder == c).nonzero()[0]
         total = int(self.votes[c])
         surplus = total - self.quota
         v_in = p.value[idx]
@@ -350,10 +379,9 @@ class _Count:
         p.value[idx] = v_out
         holders = p.advance(idx, self.status == CONTINUING)
         moved = p.weight[idx] * v_out
-        sums = p.sums(holders, moved)
-        changes = np.asarray(sums, dtype=np.int64).copy()
+        changes = np.asarray(p.sums(holders, moved), dtype=np.int64)
         non_transferable = int(changes[self.n])
-        lost = surplus - int(sum(int(x) for x in sums))
+        lost = surplus - int(changes.sum())
         self.votes += changes[: self.n]
         changes[c] = -surplus
         self.votes[c] = self.quota
@@ -379,12 +407,11 @@ class _Count:
         for c in cands:
             self.status[c] = EXCLUDED
         mask = p.holder == cands[0] if len(cands) == 1 else np.isin(p.holder, cands)
-        idx = np.flatnonzero(mask)
+        idx = (mask).nonzero()[0]
         v_in = p.value[idx]
         held = p.weight[idx] * v_in
         holders = p.advance(idx, self.status == CONTINUING)
-        sums = p.sums(holders, held)
-        changes = np.asarray(sums, dtype=np.int64).copy()
+        changes = np.asarray(p.sums(holders, held), dtype=np.int64)
         self.votes += changes[: self.n]  # only continuing candidates receive papers
         for c in cands:
             changes[c] = -int(self.votes[c])
@@ -397,7 +424,7 @@ class _Count:
             cands,
             changes,
             non_transferable,
-            self.values_table(v_in, v_in, p.weight[idx]),
+            self.values_table(v_in, None, p.weight[idx]),
             excluded=tuple(Decision(c + 1, r) for c, r in zip(cands, reasons, strict=True)),
             ties=ties,
         )
