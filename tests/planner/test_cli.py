@@ -118,3 +118,21 @@ def test_variants(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
 def test_rounds_is_handed_on(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, _ = run(capsys, "rounds", "--help")
     assert code in (0, 2)
+
+
+def test_pdlp_rule_option(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "solve",
+        str(BAKERY),
+        "--method",
+        "pdlp",
+        "--tol",
+        "1e-7",
+        "--pdlp-rule",
+        "componentwise",
+        "--json",
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["t"] == pytest.approx(199.0, rel=1e-5) and doc["residual"] < 1e-5

@@ -129,3 +129,11 @@ def test_without_basket_the_floors_are_met_with_least_labour() -> None:
     # 10 loaves gross, 8 net, all in the oven: 10 hours.
     assert r.activity_by_technique() == pytest.approx({"oven": 10.0, "hand": 0.0})
     assert r.labour_used[0] == pytest.approx(10.0)
+
+
+def test_componentwise_pdlp_rule_bounds_every_row() -> None:
+    e = synthetic.economy(300, seed=2)
+    exact = solve_plan(e, method="highs")
+    r = solve_plan(e, method="pdlp", tol=1e-5, pdlp_rule="componentwise")
+    assert r.residual < 1e-4
+    assert r.t == pytest.approx(exact.t, rel=1e-4)

@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--out", metavar="DIR", help="write the results as CSV and JSON here")
         sp.add_argument("--tol", type=float, default=1e-4, help="PDLP relative gap (1e-4)")
         sp.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+        sp.add_argument(
+            "--pdlp-rule",
+            choices=["l2", "componentwise"],
+            default="l2",
+            help="PDLP stops on the norm (l2, fast) or on every row (componentwise)",
+        )
 
     s = sub.add_parser("solve", help="balance a plan (Leontief or Kantorovich)")
     common(s)
@@ -247,7 +253,13 @@ def _solve(opts: argparse.Namespace) -> int:
     method = choose_method(economy) if opts.method == "auto" else opts.method
     progress.step(f"solving ({method})")
     try:
-        result = solve_plan(economy, method=method, tol=opts.tol, time_limit=opts.time_limit)
+        result = solve_plan(
+            economy,
+            method=method,
+            tol=opts.tol,
+            time_limit=opts.time_limit,
+            pdlp_rule=opts.pdlp_rule,
+        )
     except InfeasiblePlanError as err:
         progress.close()
         if opts.out:

@@ -43,6 +43,7 @@ from collegium.planner.model import (
 
 Method = Literal["auto", "highs", "highs-simplex", "highs-ipm", "pdlp"]
 Objective = Literal["ray", "labour", "weighted"]
+PdlpRule = Literal["l2", "componentwise"]
 PDLP_NNZ = 40_000
 """``auto`` switches from HiGHS to PDLP above this many matrix nonzeros."""
 
@@ -265,7 +266,9 @@ def _solve_highs(lp: LinearProgram, solver: str, time_limit: float | None) -> Ra
 # --------------------------------------------------------------------------- PDLP
 
 
-def _solve_pdlp(lp: LinearProgram, tol: float, time_limit: float | None) -> RawSolution:
+def _solve_pdlp(
+    lp: LinearProgram, tol: float, time_limit: float | None, rule: PdlpRule = "l2"
+) -> RawSolution:
     from ortools.pdlp import solve_log_pb2, solvers_pb2
     from ortools.pdlp.python import pdlp
 
@@ -280,6 +283,11 @@ def _solve_pdlp(lp: LinearProgram, tol: float, time_limit: float | None) -> RawS
     crit = params.termination_criteria.simple_optimality_criteria
     crit.eps_optimal_relative = tol
     crit.eps_optimal_absolute = tol
+    if rule == "componentwise":
+        # Every row and bound within tol of its own size, not only the norm.
+        params.termination_criteria.optimality_norm = (
+            solvers_pb2.OptimalityNorm.OPTIMALITY_NORM_L_INF_COMPONENTWISE
+        )
     if time_limit is not None:
         params.termination_criteria.time_sec_limit = float(time_limit)
     params.num_threads = max(1, min(4, os.cpu_count() or 1))
@@ -354,10 +362,11 @@ def solve_program(
     *,
     tol: float = 1e-4,
     time_limit: float | None = None,
+    pdlp_rule: PdlpRule = "l2",
 ) -> RawSolution:
     """Solve ``lp``; raises ``InfeasibleProgram`` / ``UnboundedProgram`` sentinels."""
     if method == "pdlp":
-        raw = _solve_pdlp(lp, tol, time_limit)
+        raw = _solve_pdlp(lp, tol, time_limit, pdlp_rule)
     else:
         solver = {"highs": "choose", "auto": "choose", "highs-simplex": "simplex"}.get(
             method, "ipm"
@@ -390,8 +399,12 @@ def solve_plan(
     tol: float = 1e-4,
     time_limit: float | None = None,
     explain: bool = True,
+    pdlp_rule: PdlpRule = "l2",
 ) -> PlanResult:
     """Balance ``economy``; the main entry point of the planner.
+
+    ``pdlp_rule="componentwise"`` makes PDLP stop only when every row and bound is
+    within ``tol`` of its own size (slower; the default L2 rule bounds only the norm).
 
     An economy without a basket has no ray to scale: its plan meets the floors with the
     least labour (``objective == "labour"``, ``t`` is NaN).
@@ -411,7 +424,7 @@ def solve_plan(
     w = None if weights is None else np.asarray(weights, dtype=np.float64)
     lp = build_program(economy, objective=objective, weights=w, t_fixed=t_fixed)
     try:
-        raw = solve_program(lp, method, tol=tol, time_limit=time_limit)
+        raw = solve_program(lp, method, tol=tol, time_limit=time_limit, pdlp_rule=pdlp_rule)
     except (_Infeasible, _Unbounded) as exc:
         from collegium.planner.infeasibility import explain_infeasibility
 
