@@ -257,6 +257,11 @@ def test_results_count_sheet_chart_and_downloads(
     line = json.loads(out.getvalue().splitlines()[0])
     assert line["elected"] == election.count_sheet["elected"]
     trackers = Client().get(f"/elections/{election.public_id}/trackers.txt").content.decode()
+    one = trackers.split()[0]
+    checked = Client().get(f"/elections/{election.public_id}/results/", {"tracker": one})
+    assert b"Found: the ballot with this tracker" in checked.content
+    missing = Client().get(f"/elections/{election.public_id}/results/", {"tracker": "nope"})
+    assert b"Not found" in missing.content
     assert sorted(trackers.split()) == sorted(Tracker.objects.values_list("code", flat=True))
     sheet = json.loads(Client().get(f"/elections/{election.public_id}/count-sheet.json").content)
     assert sheet == election.count_sheet

@@ -546,6 +546,10 @@ def results(request: HttpRequest, public_id: str) -> HttpResponse:
         context.update(_sheet_view(election))
         context["composition"] = _composition(election)
         context["recount_args"] = esel.recount_args(election)
+        tracker = request.GET.get("tracker", "").strip()[:64]
+        if tracker:
+            context["tracker_query"] = tracker
+            context["tracker_found"] = tracker in election.published_trackers.split()
         seats_now = {
             s.holder_id: s
             for s in Seat.objects.filter(
