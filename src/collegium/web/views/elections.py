@@ -208,7 +208,7 @@ def election_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             queries.member_search(fsel.body_members(base), q).order_by("member_no")[:SEARCH_LIMIT]
         )
     for n in nominations:
-        n.cosigned_by_viewer = viewer is not None and any(
+        n.cosigned_by_viewer = viewer is not None and any(  # type: ignore[attr-defined]
             s.member_id == viewer.pk for s in n.signatures.all()
         )
     voted = (
@@ -266,7 +266,7 @@ def nominate(request: HttpRequest, public_id: str) -> HttpResponse:
     except ElectionError as exc:
         messages.error(request, str(exc).capitalize() + ".")
     else:
-        if nominee.pk == viewer.pk:
+        if viewer is not None and nominee.pk == viewer.pk:
             messages.success(request, "You stand as a candidate; your nomination is accepted.")
         else:
             messages.success(
@@ -687,7 +687,7 @@ def download_roll(request: HttpRequest, public_id: str) -> HttpResponse:
     for entry in esel.election_roll(election):
         row = [entry.member.member_no, entry.member.given_name, entry.member.family_name]
         if public:
-            row += [entry.weight, " ".join(str(n) for n in entry.public_ranking or [])]
+            row += [str(entry.weight), " ".join(str(n) for n in entry.public_ranking or [])]
         writer.writerow(row)
     return _download(out.getvalue(), "roll.csv", "text/csv; charset=utf-8")
 
