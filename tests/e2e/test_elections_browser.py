@@ -179,6 +179,16 @@ def test_vote_with_the_keyboard_on_a_phone(
     assert list(Ballot.objects.values_list("ranking", flat=True)) == [[3, 1]]
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # After the close and the count, the results page and its chart load under the CSP.
+    from collegium.elections.services import election_count
+
+    election_count(election=election, now=election.voting_closes_at + dt.timedelta(seconds=1))
+    page.goto(f"{base}/elections/{election.public_id}/results/?tracker={tracker}")
+    assert "Found: the ballot with this tracker" in page.content()
+    chart = page.locator("figure.chart img")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('figure.chart img').naturalWidth > 0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     bad = [
         e
         for e in errors
