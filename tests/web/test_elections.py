@@ -122,6 +122,11 @@ def test_nominate_cosign_accept_and_open(small_federation: Any, candidates: list
     # Member search by name, then nominate by number.
     found = worker.get(url, {"q": "Zetkina"})
     assert b"3001" in found.content
+    # The same search as an htmx fragment.
+    fragment = worker.get(
+        url, {"q": "Zetkina"}, headers={"HX-Request": "true", "HX-Target": "member-results"}
+    )
+    assert b"3001" in fragment.content and b"<html" not in fragment.content
     worker.post(url + "nominate/", {"member_no": "3001", "statement": "For the forge"})
     nomination = election.nominations.get(nominee=candidates[0])
     assert nomination.accepted_at is None

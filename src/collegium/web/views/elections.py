@@ -47,7 +47,7 @@ from collegium.federation import permissions
 from collegium.federation import selectors as fsel
 from collegium.federation.models import Body, Member
 from collegium.web import queries
-from collegium.web.views import service_denials
+from collegium.web.views import is_partial, service_denials, vary_on_htmx
 
 SEARCH_LIMIT = 20
 
@@ -207,6 +207,15 @@ def election_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         found = list(
             queries.member_search(fsel.body_members(base), q).order_by("member_no")[:SEARCH_LIMIT]
         )
+    if is_partial(request, "member-results"):
+        fragment = {
+            "q": q,
+            "found": found,
+            "election": election,
+            "body": body,
+            "nominated_ids": {n.nominee_id for n in nominations},
+        }
+        return vary_on_htmx(render(request, "web/elections/_member_results.html", fragment))
     for n in nominations:
         n.cosigned_by_viewer = viewer is not None and any(  # type: ignore[attr-defined]
             s.member_id == viewer.pk for s in n.signatures.all()
@@ -237,7 +246,7 @@ def election_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "calling_board": calling_board(body),
         }
     )
-    return render(request, "web/elections/election_detail.html", context)
+    return vary_on_htmx(render(request, "web/elections/election_detail.html", context))
 
 
 @require_POST
