@@ -292,10 +292,11 @@ class CountSheet:
                     f"  {cand.number:>3} {name:<{width}} {ch:>16} {fmt(r.tallies[i], s):>16}"
                     f"  {status.get(cand.number, '')}"
                 )
-            lines.append(
-                f"      {'non-transferable':<{width}} {fmt(r.non_transferable, s):>16} "
-                f"{fmt(r.exhausted, s):>16}"
-            )
+            if self.method != "approval":
+                lines.append(
+                    f"      {'non-transferable':<{width}} {fmt(r.non_transferable, s):>16} "
+                    f"{fmt(r.exhausted, s):>16}"
+                )
             if r.lost:
                 lines.append(f"      {'lost to truncation':<{width}} {'':>16} {fmt(r.lost, s):>16}")
             for d in r.elected:
