@@ -29,6 +29,7 @@ from collegium.elections.services import (
     election_count,
     election_open_voting,
     mandate_adopt,
+    nomination_cosign,
     nomination_submit,
     recall_petition_sign,
     recall_petition_start,
@@ -558,6 +559,26 @@ def _elections_scenario(rng: random.Random, ivan: Member) -> None:
                 ranking=_preferences(rng, popularity),
                 now=called + 8 * days,
             )
+
+        # Nominations open for the Forge's delegates to Sormovo: Anna may stand,
+        # nominate or co-sign.
+        delegates_election = election_call(
+            user=ivan.user,
+            body=forge,
+            purpose=SeatRole.DELEGATE,
+            nominations_close_at=now + 5 * days,
+            voting_closes_at=now + 12 * days,
+            now=now - 2 * days,
+        )
+        _stand(delegates_election, standing[:1], rng, now - 2 * days)
+        proposed = nomination_submit(
+            user=standing[1].user,
+            election=delegates_election,
+            nominee=standing[2],
+            statement="Speaks up for the night shift at every meeting; nominated with thanks.",
+            now=now - days,
+        )
+        nomination_cosign(user=standing[3].user, nomination=proposed)
 
         # Sormovo mandates its delegates to the Metalworkers' Union; one votes against it.
         mandate_adopt(
