@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "collegium.record",
     "collegium.federation",
     "collegium.elections",
+    "collegium.decisions",
     "collegium.notifications",
     "collegium.ops",
     "collegium.web",

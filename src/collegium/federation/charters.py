@@ -33,8 +33,7 @@ FIELDS: tuple[CharterField, ...] = (
     CharterField(
         "max_months_away",
         "Time away from production",
-        "Longest a seat-holder may work full time for a body before returning to "
-        "production.",
+        "Longest a seat-holder may work full time for a body before returning to production.",
         0,
         120,
         24,
@@ -91,6 +90,16 @@ FIELDS: tuple[CharterField, ...] = (
         "initiative_threshold_pct",
         "Initiative threshold",
         "Share of members whose petition forces an item onto the board's agenda.",
+        1,
+        100,
+        5,
+        "%",
+    ),
+    CharterField(
+        "overturn_petition_pct",
+        "Petition to overturn",
+        "Share of members whose signatures, within the review window, put a board "
+        "decision to a referendum of the members.",
         1,
         100,
         5,

@@ -140,6 +140,7 @@ class Charter(models.Model):
     initiative_threshold_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     criticism_response_days = models.PositiveSmallIntegerField(null=True, blank=True)
     review_window_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    overturn_petition_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,0 +1,700 @@
+"""Writes for proposals and decisions. Each is one transaction with its record entry.
+
+Path of a board decision: ``proposal_submit`` → deliberation (``comment_add``,
+``amendment_propose`` / ``amendment_accept`` / ``amendment_decline``, ``proposal_revise``)
+→ ``roll_call_open`` → ``roll_call_vote`` → ``decision_close`` (adopted: published at once
+and in review for the charter's window) → ``review_sign`` (at the charter's share of
+members a referendum opens that can overturn it) → ``decisions_sweep`` makes it final.
+Proposals routed to the members go to ``referendum_open`` instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from collegium.decisions.models import (
+    Amendment,
+    Comment,
+    Decision,
+    Proposal,
+    ProposalVersion,
+    ReferendumBallot,
+    ReferendumRollEntry,
+    ReferendumTracker,
+    ReviewSignature,
+    RollCallVote,
+)
+from collegium.decisions.transitions import DECISION, PROPOSAL, move
+from collegium.elections.selectors import board_seats
+from collegium.federation.models import Body, Member
+from collegium.federation.permissions import belongs_to, holds_seat, member_of, require
+from collegium.federation.selectors import body_members, charter_as_dict
+from collegium.record.services import Actor, actor_for, record_append
+
+SYSTEM = Actor(id="system", role="system")
+MAX_TITLE = 200
+
+
+class DecisionError(ValueError):
+    """Not possible in the present state, or with this input."""
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _member(user: Any) -> Member:
+    member = member_of(user)
+    require(member is not None, "only members take part in decisions")
+    assert member is not None
+    return member
+
+
+def _latest_version(proposal: Proposal) -> ProposalVersion:
+    version = proposal.versions.order_by("-number").first()
+    assert version is not None
+    return version
+
+
+@transaction.atomic
+def proposal_submit(
+    *,
+    user: Any,
+    body: Body,
+    title: str,
+    text: str,
+    rationale: str = "",
+    scope: str = "",
+    cost: Decimal | None = None,
+    route: str = Proposal.Route.BOARD,
+    now: dt.datetime | None = None,
+) -> Proposal:
+    now = now or timezone.now()
+    member = _member(user)
+    require(belongs_to(member, body), f"only members of {body.name} put proposals to it")
+    errors = []
+    if not title.strip():
+        errors.append("a proposal needs a title")
+    if len(title) > MAX_TITLE:
+        errors.append(f"the title is longer than {MAX_TITLE} characters")
+    if not text.strip():
+        errors.append("a proposal needs a text")
+    if cost is not None and cost < 0:
+        errors.append("the cost cannot be negative")
+    if route not in Proposal.Route.values:
+        errors.append(f"route must be board or members, not {route!r}")
+    if errors:
+        raise DecisionError("; ".join(errors))
+    proposal = Proposal.objects.create(
+        body=body,
+        author=member,
+        title=title.strip(),
+        scope=scope.strip(),
+        cost=cost,
+        route=route,
+        created_at=now,
+    )
+    ProposalVersion.objects.create(
+        proposal=proposal,
+        number=1,
+        text=text,
+        rationale=rationale,
+        author=member,
+        created_at=now,
+        note="submitted",
+    )
+    record_append(
+        kind="proposal.submitted",
+        actor=actor_for(user),
+        body=body,
+        data={
+            "proposal": proposal.public_id,
+            "route": route,
+            "title_sha256": _digest(proposal.title),
+            "text_sha256": _digest(text),
+            "cost": str(cost) if cost is not None else None,
+        },
+    )
+    return proposal
+
+
+def _require_deliberation(proposal: Proposal) -> None:
+    if proposal.state != Proposal.State.DELIBERATION:
+        raise DecisionError(
+            f"the proposal is {proposal.get_state_display().lower()}: its text is closed"
+        )
+
+
+def _new_version(
+    proposal: Proposal, text: str, rationale: str, author: Member, now: dt.datetime, note: str
+) -> ProposalVersion:
+    latest = _latest_version(proposal)
+    return ProposalVersion.objects.create(
+        proposal=proposal,
+        number=latest.number + 1,
+        text=text,
+        rationale=rationale,
+        author=author,
+        created_at=now,
+        note=note,
+    )
+
+
+@transaction.atomic
+def proposal_revise(
+    *,
+    user: Any,
+    proposal: Proposal,
+    text: str,
+    rationale: str | None = None,
+    now: dt.datetime | None = None,
+) -> ProposalVersion:
+    now = now or timezone.now()
+    member = _member(user)
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    require(member.pk == proposal.author_id, "only the author revises a proposal")
+    _require_deliberation(proposal)
+    latest = _latest_version(proposal)
+    if text == latest.text and (rationale is None or rationale == latest.rationale):
+        raise DecisionError("the new version is the same as the last one")
+    version = _new_version(
+        proposal,
+        text,
+        latest.rationale if rationale is None else rationale,
+        member,
+        now,
+        "revised by the author",
+    )
+    record_append(
+        kind="proposal.revised",
+        actor=actor_for(user),
+        body=proposal.body,
+        data={
+            "proposal": proposal.public_id,
+            "version": version.number,
+            "text_sha256": _digest(text),
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    user: Any,
+    proposal: Proposal,
+    text: str,
+    parent: Comment | None = None,
+    now: dt.datetime | None = None,
+) -> Comment:
+    now = now or timezone.now()
+    member = _member(user)
+    require(
+        belongs_to(member, proposal.body),
+        f"only members of {proposal.body.name} take part in its discussion",
+    )
+    if not text.strip():
+        raise DecisionError("the comment is empty")
+    if parent is not None and parent.proposal_id != proposal.pk:
+        raise DecisionError("the reply belongs to another proposal's discussion")
+    comment = Comment.objects.create(
+        proposal=proposal, parent=parent, author=member, text=text.strip(), created_at=now
+    )
+    record_append(
+        kind="proposal.commented",
+        actor=actor_for(user),
+        body=proposal.body,
+        data={
+            "proposal": proposal.public_id,
+            "comment": comment.pk,
+            "reply_to": parent.pk if parent else None,
+            "text_sha256": _digest(comment.text),
+        },
+    )
+    return comment
+
+
+@transaction.atomic
+def amendment_propose(
+    *,
+    user: Any,
+    proposal: Proposal,
+    original: str,
+    replacement: str,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Amendment:
+    now = now or timezone.now()
+    member = _member(user)
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    require(
+        belongs_to(member, proposal.body),
+        f"only members of {proposal.body.name} amend its proposals",
+    )
+    _require_deliberation(proposal)
+    latest = _latest_version(proposal)
+    if not original or latest.text.count(original) != 1:
+        raise DecisionError(
+            "quote the passage to change exactly as it stands, once, in the current version"
+            if not original or original not in latest.text
+            else "the passage occurs more than once; quote a longer, unique passage"
+        )
+    if original == replacement:
+        raise DecisionError("the replacement is the same as the passage")
+    amendment = Amendment.objects.create(
+        proposal=proposal,
+        author=member,
+        original=original,
+        replacement=replacement,
+        reason=reason,
+        created_at=now,
+        based_on=latest.number,
+    )
+    record_append(
+        kind="amendment.proposed",
+        actor=actor_for(user),
+        body=proposal.body,
+        data={
+            "proposal": proposal.public_id,
+            "amendment": amendment.public_id,
+            "version": latest.number,
+        },
+    )
+    return amendment
+
+
+@transaction.atomic
+def amendment_accept(
+    *, user: Any, amendment: Amendment, now: dt.datetime | None = None
+) -> ProposalVersion:
+    now = now or timezone.now()
+    member = _member(user)
+    proposal = Proposal.objects.select_for_update().get(pk=amendment.proposal_id)
+    require(member.pk == proposal.author_id, "only the proposal's author accepts amendments")
+    _require_deliberation(proposal)
+    if amendment.state != Amendment.State.PROPOSED:
+        raise DecisionError(f"the amendment is already {amendment.get_state_display().lower()}")
+    latest = _latest_version(proposal)
+    if latest.text.count(amendment.original) != 1:
+        raise DecisionError("the passage it changes is no longer in the text as quoted")
+    text = latest.text.replace(amendment.original, amendment.replacement, 1)
+    version = _new_version(
+        proposal, text, latest.rationale, member, now, f"amendment {amendment.public_id} accepted"
+    )
+    amendment.state = Amendment.State.ACCEPTED
+    amendment.save(update_fields=["state"])
+    record_append(
+        kind="amendment.accepted",
+        actor=actor_for(user),
+        body=proposal.body,
+        data={
+            "proposal": proposal.public_id,
+            "amendment": amendment.public_id,
+            "version": version.number,
+        },
+    )
+    return version
+
+
+@transaction.atomic
+def amendment_decline(*, user: Any, amendment: Amendment) -> Amendment:
+    """The author declines; the amendment stays listed and can be put to the board by
+    any member as a proposal of its own."""
+    member = _member(user)
+    require(
+        member.pk == amendment.proposal.author_id, "only the proposal's author declines amendments"
+    )
+    if amendment.state != Amendment.State.PROPOSED:
+        raise DecisionError(f"the amendment is already {amendment.get_state_display().lower()}")
+    amendment.state = Amendment.State.DECLINED
+    amendment.save(update_fields=["state"])
+    record_append(
+        kind="amendment.declined",
+        actor=actor_for(user),
+        body=amendment.proposal.body,
+        data={"proposal": amendment.proposal.public_id, "amendment": amendment.public_id},
+    )
+    return amendment
+
+
+def _open_decision(
+    proposal: Proposal,
+    kind: str,
+    closes_at: dt.datetime,
+    now: dt.datetime,
+    electorate_size: int,
+    *,
+    threshold: str = "simple-majority",
+    quorum: str = "1/2",
+    overturns: Decision | None = None,
+) -> Decision:
+    if proposal.state != Proposal.State.DELIBERATION:
+        raise DecisionError(f"the proposal is {proposal.get_state_display().lower()}")
+    if closes_at <= now:
+        raise DecisionError("the vote must close in the future")
+    if proposal.amendments.filter(state=Amendment.State.PROPOSED).exists():
+        raise DecisionError(
+            "amendments are still open: the author accepts or declines each before the vote"
+        )
+    proposal.state = move(PROPOSAL, proposal.state, Proposal.State.VOTING, "proposal")
+    proposal.save(update_fields=["state"])
+    return Decision.objects.create(
+        body=proposal.body,
+        proposal=proposal,
+        version=_latest_version(proposal),
+        title=proposal.title,
+        kind=kind,
+        threshold=threshold,
+        quorum=quorum,
+        electorate_size=electorate_size,
+        opened_at=now,
+        closes_at=closes_at,
+        overturns=overturns,
+    )
+
+
+@transaction.atomic
+def roll_call_open(
+    *, user: Any, proposal: Proposal, closes_at: dt.datetime, now: dt.datetime | None = None
+) -> Decision:
+    """The board puts a proposal to its roll call (quorum: half the seats)."""
+    now = now or timezone.now()
+    member = _member(user)
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    require(
+        holds_seat(member, proposal.body),
+        f"only the board of {proposal.body.name} opens its roll calls",
+    )
+    if proposal.route != Proposal.Route.BOARD:
+        raise DecisionError("the proposal is reserved to the members: open a referendum")
+    decision = _open_decision(
+        proposal, Decision.Kind.ROLL_CALL, closes_at, now, board_seats(proposal.body).count()
+    )
+    record_append(
+        kind="decision.roll_call_opened",
+        actor=actor_for(user),
+        body=proposal.body,
+        data={
+            "decision": decision.public_id,
+            "proposal": proposal.public_id,
+            "version": decision.version.number if decision.version else None,
+            "closes_at": closes_at.isoformat(),
+            "seats": decision.electorate_size,
+        },
+    )
+    _notify_members(
+        proposal.body,
+        board_only=True,
+        kind="decision.roll_call_opened",
+        title=f"Roll call open: {decision.title}",
+        url=f"/decisions/{decision.public_id}/",
+    )
+    return decision
+
+
+@transaction.atomic
+def referendum_open(
+    *, user: Any, proposal: Proposal, closes_at: dt.datetime, now: dt.datetime | None = None
+) -> Decision:
+    """The board puts a proposal reserved to the members to a secret referendum."""
+    now = now or timezone.now()
+    member = _member(user)
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    require(
+        holds_seat(member, proposal.body),
+        f"only the board of {proposal.body.name} schedules its referendums",
+    )
+    decision = _open_decision(
+        proposal,
+        Decision.Kind.REFERENDUM,
+        closes_at,
+        now,
+        body_members(proposal.body).count(),
+        quorum="0",
+    )
+    record_append(
+        kind="decision.referendum_opened",
+        actor=actor_for(user),
+        body=proposal.body,
+        data={
+            "decision": decision.public_id,
+            "proposal": proposal.public_id,
+            "closes_at": closes_at.isoformat(),
+            "electorate": decision.electorate_size,
+        },
+    )
+    _notify_members(
+        proposal.body,
+        kind="decision.referendum_opened",
+        title=f"Referendum open: {decision.title}",
+        url=f"/decisions/{decision.public_id}/",
+    )
+    return decision
+
+
+@transaction.atomic
+def roll_call_vote(
+    *, user: Any, decision: Decision, vote: str, now: dt.datetime | None = None
+) -> RollCallVote:
+    now = now or timezone.now()
+    member = _member(user)
+    decision = Decision.objects.get(pk=decision.pk)
+    if decision.kind != Decision.Kind.ROLL_CALL:
+        raise DecisionError("this is a referendum: members vote by secret ballot")
+    if decision.state != Decision.State.VOTING or now >= decision.closes_at:
+        raise DecisionError("the roll call is closed")
+    require(
+        holds_seat(member, decision.body),
+        f"only the board of {decision.body.name} votes in its roll calls",
+    )
+    if vote not in RollCallVote.Vote.values:
+        raise DecisionError(f"vote yes, no or abstain, not {vote!r}")
+    try:
+        with transaction.atomic():
+            cast = RollCallVote.objects.create(
+                decision=decision, member=member, vote=vote, cast_at=now
+            )
+    except IntegrityError:
+        raise DecisionError("your vote is already recorded; a roll call vote is final") from None
+    record_append(
+        kind="decision.roll_call_vote",
+        actor=actor_for(user),
+        body=decision.body,
+        data={"decision": decision.public_id, "vote": vote},
+    )
+    return cast
+
+
+@transaction.atomic
+def referendum_cast(
+    *, user: Any, decision: Decision, choice: str, now: dt.datetime | None = None
+) -> str:
+    """Vote secretly; returns the tracker. Roll, ballot and tracker are unlinked."""
+    now = now or timezone.now()
+    member = _member(user)
+    decision = Decision.objects.get(pk=decision.pk)
+    if decision.kind != Decision.Kind.REFERENDUM:
+        raise DecisionError("this is a board roll call")
+    if decision.state != Decision.State.VOTING or now >= decision.closes_at:
+        raise DecisionError("the referendum is closed")
+    require(
+        belongs_to(member, decision.body),
+        f"only members of {decision.body.name} vote in its referendums",
+    )
+    if choice not in RollCallVote.Vote.values:
+        raise DecisionError(f"vote yes, no or abstain, not {choice!r}")
+    try:
+        with transaction.atomic():
+            ReferendumRollEntry.objects.create(decision=decision, member=member)
+    except IntegrityError:
+        raise DecisionError("you have already voted in this referendum") from None
+    ReferendumBallot.objects.create(decision=decision, choice=choice)
+    tracker = ReferendumTracker.objects.create(decision=decision)
+    record_append(
+        kind="decision.referendum_voted",
+        actor=actor_for(user),
+        body=decision.body,
+        data={"decision": decision.public_id},
+    )
+    return tracker.code
+
+
+@transaction.atomic
+def decision_close(*, decision: Decision, now: dt.datetime | None = None) -> Decision:
+    """Count a vote after its closing time (run by the sweep, or anyone)."""
+    from collegium.tally import count_question
+
+    now = now or timezone.now()
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.state != Decision.State.VOTING:
+        raise DecisionError(f"the vote is already {decision.get_state_display().lower()}")
+    if now < decision.closes_at:
+        raise DecisionError("the vote is still open")
+    if decision.kind == Decision.Kind.ROLL_CALL:
+        votes = list(decision.roll_call.values_list("vote", flat=True))
+    else:
+        votes = list(decision.referendum_ballots.values_list("choice", flat=True))
+    result = count_question(
+        votes.count("yes"),
+        votes.count("no"),
+        votes.count("abstain"),
+        electorate=max(decision.electorate_size, len(votes)),
+        quorum=decision.quorum,
+        threshold=decision.threshold,  # type: ignore[arg-type]
+    )
+    decision.outcome = result.to_json()
+    decision.decided_at = now
+    proposal = decision.proposal
+    if not result.adopted:
+        decision.state = move(DECISION, decision.state, Decision.State.REJECTED, "decision")
+    elif decision.kind == Decision.Kind.ROLL_CALL:
+        window = charter_as_dict(decision.body)["review_window_days"]
+        decision.review_until = now + dt.timedelta(days=window)
+        decision.state = move(
+            DECISION,
+            decision.state,
+            Decision.State.REVIEW if window else Decision.State.FINAL,
+            "decision",
+        )
+    else:
+        decision.state = move(DECISION, decision.state, Decision.State.FINAL, "decision")
+    decision.save()
+    if proposal is not None:
+        proposal.state = move(
+            PROPOSAL,
+            proposal.state,
+            Proposal.State.DECIDED if result.adopted else Proposal.State.DELIBERATION,
+            "proposal",
+        )
+        proposal.save(update_fields=["state"])
+    overturned = None
+    if decision.overturns_id and result.adopted:
+        original = Decision.objects.select_for_update().get(pk=decision.overturns_id)
+        original.state = move(DECISION, original.state, Decision.State.OVERTURNED, "decision")
+        original.save(update_fields=["state"])
+        overturned = original.public_id
+    record_append(
+        kind="decision.closed",
+        actor=SYSTEM,
+        body=decision.body,
+        data={
+            "decision": decision.public_id,
+            "kind": decision.kind,
+            "state": decision.state,
+            "yes": result.yes,
+            "no": result.no,
+            "abstain": result.abstain,
+            "review_until": decision.review_until.isoformat() if decision.review_until else None,
+            "overturns": overturned,
+        },
+    )
+    transaction.on_commit(_checkpoint)
+    return decision
+
+
+@transaction.atomic
+def review_sign(
+    *, user: Any, decision: Decision, now: dt.datetime | None = None
+) -> Decision | None:
+    """Sign the petition to put a board decision under review to a referendum. Returns
+    the referendum once the charter's share of members has signed."""
+    now = now or timezone.now()
+    member = _member(user)
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    require(
+        belongs_to(member, decision.body),
+        f"only members of {decision.body.name} petition against its decisions",
+    )
+    if decision.state != Decision.State.REVIEW:
+        raise DecisionError(
+            f"the decision is {decision.get_state_display().lower()}: only "
+            "decisions in their review window can be petitioned"
+        )
+    assert decision.review_until is not None
+    if now >= decision.review_until:
+        raise DecisionError("the review window has closed")
+    if Decision.objects.filter(overturns=decision).exists():
+        raise DecisionError("a referendum on this decision is already under way")
+    try:
+        with transaction.atomic():
+            ReviewSignature.objects.create(decision=decision, member=member, signed_at=now)
+    except IntegrityError:
+        raise DecisionError("you have already signed this petition") from None
+    members = body_members(decision.body).count()
+    needed = max(1, -(-charter_as_dict(decision.body)["overturn_petition_pct"] * members // 100))
+    signatures = decision.review_signatures.count()
+    record_append(
+        kind="decision.review_signed",
+        actor=actor_for(user),
+        body=decision.body,
+        data={"decision": decision.public_id, "signatures": signatures, "needed": needed},
+    )
+    if signatures < needed:
+        return None
+    # The question put is "overturn?": a yes overturns the board's decision.
+    referendum = Decision.objects.create(
+        body=decision.body,
+        proposal=None,
+        version=decision.version,
+        title=f"Overturn the board's decision: {decision.title}"[:MAX_TITLE],
+        kind=Decision.Kind.REFERENDUM,
+        threshold="simple-majority",
+        quorum="0",
+        electorate_size=members,
+        opened_at=now,
+        closes_at=now + dt.timedelta(days=charter_as_dict(decision.body)["recall_ballot_days"]),
+        overturns=decision,
+    )
+    record_append(
+        kind="decision.referendum_opened",
+        actor=SYSTEM,
+        body=decision.body,
+        data={
+            "decision": referendum.public_id,
+            "overturns": decision.public_id,
+            "signatures": signatures,
+            "closes_at": referendum.closes_at.isoformat(),
+            "electorate": members,
+        },
+    )
+    _notify_members(
+        decision.body,
+        kind="decision.referendum_opened",
+        title=f"Referendum open: {referendum.title}",
+        url=f"/decisions/{referendum.public_id}/",
+    )
+    return referendum
+
+
+def decisions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Idempotent: count votes past their close; make decisions final after review."""
+    now = now or timezone.now()
+    closed = finalised = 0
+    for decision in Decision.objects.filter(state=Decision.State.VOTING, closes_at__lte=now):
+        try:
+            decision_close(decision=decision, now=now)
+            closed += 1
+        except DecisionError:
+            continue
+    for decision in Decision.objects.filter(state=Decision.State.REVIEW, review_until__lte=now):
+        with transaction.atomic():
+            locked = Decision.objects.select_for_update().get(pk=decision.pk)
+            pending = Decision.objects.filter(
+                overturns=locked, state=Decision.State.VOTING
+            ).exists()
+            if locked.state != Decision.State.REVIEW or pending:
+                continue  # a referendum decides it
+            locked.state = move(DECISION, locked.state, Decision.State.FINAL, "decision")
+            locked.save(update_fields=["state"])
+            record_append(
+                kind="decision.final",
+                actor=SYSTEM,
+                body=locked.body,
+                data={"decision": locked.public_id},
+            )
+            finalised += 1
+    return {"decisions_closed": closed, "decisions_final": finalised}
+
+
+def _notify_members(
+    body: Body, *, kind: str, title: str, url: str, board_only: bool = False
+) -> None:
+    from collegium.notifications.services import notify
+
+    if board_only:
+        members = Member.objects.filter(pk__in=board_seats(body).values("holder_id"))
+    else:
+        members = body_members(body)
+    notify(members=members, kind=kind, title=title, url=url)
+
+
+def _checkpoint() -> None:
+    from collegium.record.checkpoints import checkpoint_create
+
+    checkpoint_create()

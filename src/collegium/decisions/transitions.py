@@ -1,0 +1,34 @@
+"""The lifecycles of proposals and decisions as tables of allowed transitions.
+
+Every service that changes a state goes through ``move``, so no sequence of actions can
+reach a state the table does not allow (a property test drives random sequences).
+"""
+
+from __future__ import annotations
+
+PROPOSAL: dict[str, set[str]] = {
+    "deliberation": {"voting", "withdrawn"},
+    "voting": {"decided", "deliberation"},  # back to discussion when the vote is rejected
+    "decided": set(),
+    "withdrawn": set(),
+}
+
+DECISION: dict[str, set[str]] = {
+    "voting": {"review", "final", "rejected"},
+    "review": {"final", "overturned"},
+    "final": set(),
+    "rejected": set(),
+    "overturned": set(),
+}
+
+
+class TransitionError(ValueError):
+    pass
+
+
+def move(table: dict[str, set[str]], current: str, new: str, what: str) -> str:
+    if new not in table.get(current, set()):
+        raise TransitionError(
+            f"the {what} is {current.replace('_', ' ')}; it cannot become {new.replace('_', ' ')}"
+        )
+    return new
