@@ -162,3 +162,34 @@ def test_from_arrays_leontief_case() -> None:
         from_arrays(np.array([[0.1, -0.2], [0.3, 0.1]]), [1.0, 1.0])
     with pytest.raises(InputError, match="spectral radius"):
         from_arrays(sp.csr_matrix(np.array([[0.6, 0.5], [0.5, 0.6]])), [1.0, 1.0])
+
+
+def test_a_technique_may_use_its_own_product(tmp_path) -> None:
+    """Seed corn: output and input of the same product round-trip through CSV."""
+    from collegium.planner import load, save_economy
+
+    src = tmp_path / "corn"
+    src.mkdir()
+    (src / "products.csv").write_text(
+        "code,name,unit,kind\ncorn,Corn,t,good\nwork,Work,h,labour\n"
+    )
+    (src / "techniques.csv").write_text("technique,workplace,capacity\nfarm,Farm,100\n")
+    (src / "flows.csv").write_text(
+        "technique,product,amount\nfarm,corn,1\nfarm,corn,-0.1\nfarm,work,-2\n"
+    )
+    (src / "labour.csv").write_text("skill,available\nwork,50\n")
+    (src / "targets.csv").write_text("product,basket,floor\ncorn,1,0\n")
+    economy = load(src)
+    assert economy.outputs.toarray()[0, 0] == 1.0
+    assert economy.inputs.toarray()[0, 0] == 0.1
+    save_economy(economy, tmp_path / "again")
+    again = load(tmp_path / "again")
+    assert (again.inputs != economy.inputs).nnz == 0
+
+    (src / "flows.csv").write_text(
+        "technique,product,amount\nfarm,corn,1\nfarm,corn,2\nfarm,work,-2\n"
+    )
+    from collegium.planner import InputError
+
+    with pytest.raises(InputError, match="duplicate output of 'corn' in 'farm'"):
+        load(src)

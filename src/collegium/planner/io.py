@@ -295,6 +295,7 @@ def build_economy(
     rows_i: list[int] = []
     cols_j: list[int] = []
     vals: list[float] = []
+    seen_flows: dict[tuple[str, str, bool], int | None] = {}
     for row in tables.get("flows", ()):
         tcode, pcode = _text(row, "technique"), _text(row, "product")
         ok = True
@@ -316,19 +317,25 @@ def build_economy(
             ok = False
         if not ok or amount is None:
             continue
+        # A technique may use some of its own product: then the product appears twice,
+        # once as an output (positive) and once as an input (negative).
         key = (tcode, pcode)
-        if key in locator.flows:
+        signed = (tcode, pcode, amount > 0)
+        if signed in seen_flows:
+            side = "output" if amount > 0 else "input"
             issues.append(
                 Issue(
                     f["flows"],
                     row.line,
                     "product",
-                    f"duplicate flow of {pcode!r} in {tcode!r} (line {locator.flows[key]}); "
-                    "give each product once per technique",
+                    f"duplicate {side} of {pcode!r} in {tcode!r} (line {seen_flows[signed]}); "
+                    "give each product once per technique as output and at most once as "
+                    "input",
                 )
             )
             continue
-        locator.flows[key] = row.line
+        seen_flows[signed] = row.line
+        locator.flows.setdefault(key, row.line)
         rows_i.append(pidx[pcode])
         cols_j.append(tidx[tcode])
         vals.append(amount)
