@@ -163,3 +163,18 @@ def test_a_real_tie_for_the_order_of_surpluses_goes_by_look_back() -> None:
     )
     assert sheet.rounds[5].tallies[5] == sheet.rounds[5].tallies[7] == 1311 * 100_000
     assert sheet.rounds[6].source == (8,) and sheet.rounds[7].source == (6,)
+
+
+def test_fast_and_careful_readers_agree_on_real_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from collegium.tally import formats
+
+    paths = [*files()[::20], DATA / "5_cands/perth_kinross_2016_by_election_ward9.blt"]
+    fast = [read_ballots(p) for p in paths]
+    monkeypatch.setattr(formats, "_fast_blt", lambda *a: None)
+    for p, a in zip(paths, fast, strict=True):
+        b = read_ballots(p)
+        assert np.array_equal(a.rankings, b.rankings), rel(p)
+        assert np.array_equal(a.weights, b.weights), rel(p)
+        assert a.candidates == b.candidates and a.title == b.title and a.seats == b.seats
