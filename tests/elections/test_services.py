@@ -313,3 +313,24 @@ def test_concurrent_second_ballots_count_once(record_guards_lifted, transactiona
         t.join()
     assert sorted(outcomes) == ["ok"] + ["refused"] * 7
     assert Ballot.objects.count() == 1 and RollEntry.objects.count() == 1
+
+
+def test_terms_run_in_calendar_months():
+    from collegium.elections.services import add_months
+
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 11, 15), 24) == dt.date(2028, 11, 15)
+    assert add_months(dt.date(2027, 12, 1), 1) == dt.date(2028, 1, 1)
+
+
+def test_cosign_and_accept_close_with_nominations(small_federation, election):
+    f = small_federation
+    nomination = nomination_submit(
+        user=f.worker.user, election=election, nominee=f.board_member, now=NOW
+    )
+    with pytest.raises(ElectionError, match="nominations are closed"):
+        nomination_cosign(
+            user=f.congress_board_member.user, nomination=nomination, now=CLOSE_NOMINATIONS
+        )
+    with pytest.raises(ElectionError, match="nominations are closed"):
+        nomination_accept(user=f.board_member.user, nomination=nomination, now=CLOSE_NOMINATIONS)

@@ -72,6 +72,20 @@ def _require_state(election: Election, action: str) -> None:
         )
 
 
+def _require_nominations_open(election: Election, now: dt.datetime) -> None:
+    if now >= election.nominations_close_at:
+        raise ElectionError("nominations are closed")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later (the month's last day if shorter)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def _member(user: Any) -> Member:
     member = member_of(user)
     require(member is not None, "only members take part in elections")
@@ -238,9 +252,13 @@ def nomination_submit(
 
 
 @transaction.atomic
-def nomination_cosign(*, user: Any, nomination: Nomination) -> NominationSignature:
+def nomination_cosign(
+    *, user: Any, nomination: Nomination, now: dt.datetime | None = None
+) -> NominationSignature:
+    now = now or timezone.now()
     member = _member(user)
     _require_state(nomination.election, "nominate")
+    _require_nominations_open(nomination.election, now)
     require(
         in_electorate(member, nomination.election.body, nomination.election.purpose),
         f"only electors of {nomination.election.body.name} may co-sign",
@@ -268,6 +286,7 @@ def nomination_accept(
     member = _member(user)
     require(member.pk == nomination.nominee_id, "only the nominee accepts a nomination")
     _require_state(nomination.election, "nominate")
+    _require_nominations_open(nomination.election, now or timezone.now())
     if nomination.accepted_at is not None:
         raise ElectionError("the nomination is already accepted")
     nomination.accepted_at = now or timezone.now()
@@ -355,7 +374,9 @@ def ballot_cast(
     """
     now = now or timezone.now()
     voter = _member(user)
-    election = Election.objects.get(pk=election.pk)
+    # Shares the row lock with the count: a ballot either commits before the count reads
+    # the ballots, or sees the election counted and is refused.
+    election = Election.objects.select_for_update().get(pk=election.pk)
     _require_state(election, "vote")
     if now >= election.voting_closes_at:
         raise ElectionError("voting has closed")
@@ -461,7 +482,7 @@ def election_count(
     Seat.objects.filter(body=election.body, role=election.purpose, vacated_on__isnull=True).update(
         vacated_on=today
     )
-    term_end = today + dt.timedelta(days=30 * election.term_months)
+    term_end = add_months(today, election.term_months)
     Seat.objects.bulk_create(
         [
             Seat(

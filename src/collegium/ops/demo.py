@@ -22,6 +22,7 @@ from collegium.elections.models import DelegateVote, Election, Mandate, MandateP
 from collegium.elections.permissions import calling_board
 from collegium.elections.selectors import board_seats, delegate_seats
 from collegium.elections.services import (
+    add_months,
     ballot_cast,
     board_seat_founding,
     delegate_vote_record,
@@ -317,7 +318,7 @@ def _founding_board(body: Body, rng: random.Random, must_include: Member | None 
         body=body,
         members=chosen[:seats],
         term_start=start,
-        term_end=start + dt.timedelta(days=30 * charter["term_months"]),
+        term_end=add_months(start, charter["term_months"]),
     )
 
 
