@@ -4,5 +4,6 @@ urlpatterns = [
     path("api/", include("collegium.api.urls")),
     path("", include("collegium.web.urls_elections")),
     path("", include("collegium.web.urls_notifications")),
+    path("", include("collegium.web.urls_decisions")),
     path("", include("collegium.web.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Pages of proposals and decisions (included from collegium.urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
