@@ -147,3 +147,66 @@ def test_bad_recall_actions_change_nothing(elected_board):
     with pytest.raises(PermissionDenied):
         recall_petition_sign(user=f.outsider.user, petition=petition, now=now)
     assert petition.signatures.count() == 1
+
+
+def test_charter_can_send_vacancies_to_a_by_election(elected_board):
+    f, _election, cands, voters = elected_board
+    # Permissions look at today's date; let the board counted on the test clock's future
+    # day sit from today.
+    Seat.objects.filter(body=f.enterprise, vacated_on__isnull=True).update(
+        term_start=dt.date.today()
+    )
+    charter_change(
+        user=cands[0].user,
+        body=f.enterprise,
+        changes={"vacancy_countback": 0},
+        reason="vacancies go to a by-election",
+    )
+    now = AFTER + dt.timedelta(days=1)
+    petition = recall_petition_start(
+        user=voters[0].user, seat=seat_of(cands[0]), reason="r", now=now
+    )
+    for voter in voters[1 : petition.signatures_needed]:
+        recall_petition_sign(user=voter.user, petition=petition, now=now)
+    petition.refresh_from_db()
+    for voter in voters[:6]:
+        recall_ballot_cast(user=voter.user, petition=petition, choice="yes", now=now)
+    petition = recall_count(petition=petition, now=petition.ballot_closes_at)
+    assert petition.state == RecallPetition.State.RECALLED
+    assert petition.replacement is None and "by-election" in petition.vacancy_note
+    sitting = Seat.objects.get(body=f.enterprise, vacated_on__isnull=True)
+    assert sitting.holder == cands[1]
+
+    # The by-election fills the one vacant seat for the rest of the sitting term.
+    later = petition.ballot_closes_at + dt.timedelta(days=1)
+    by = election_call(
+        user=cands[1].user,
+        body=f.enterprise,
+        by_election=True,
+        nominations_close_at=later + dt.timedelta(days=2),
+        voting_closes_at=later + dt.timedelta(days=4),
+        now=later,
+    )
+    assert by.seats == 1 and by.term_end == sitting.term_end
+    nomination_submit(user=voters[3].user, election=by, nominee=voters[3], now=later)
+    election_open_voting(user=cands[1].user, election=by, now=later + dt.timedelta(days=2))
+    ballot_cast(user=voters[4].user, election=by, ranking=[1], now=later + dt.timedelta(days=3))
+    election_count(election=by, now=later + dt.timedelta(days=4))
+    holders = set(
+        Seat.objects.filter(body=f.enterprise, vacated_on__isnull=True).values_list(
+            "holder__member_no", flat=True
+        )
+    )
+    assert holders == {cands[1].member_no, voters[3].member_no}
+    new = Seat.objects.get(holder=voters[3])
+    assert new.basis == "by-election" and new.term_end == sitting.term_end
+    Seat.objects.filter(pk=new.pk).update(term_start=dt.date.today())
+    with pytest.raises(ElectionError, match="no board seat of .* is vacant"):
+        election_call(
+            user=cands[1].user,
+            body=f.enterprise,
+            by_election=True,
+            nominations_close_at=later + dt.timedelta(days=12),
+            voting_closes_at=later + dt.timedelta(days=14),
+            now=later + dt.timedelta(days=10),
+        )

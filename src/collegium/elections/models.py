@@ -77,6 +77,9 @@ class Election(models.Model):
     method = models.CharField(max_length=20, default="scottish-stv")
     # What the election fills: the body's board, or its delegates to the parent body.
     purpose = models.CharField(max_length=10, choices=SeatRole.choices, default=SeatRole.BOARD)
+    # A by-election fills only the vacant seats, for the rest of the sitting term.
+    by_election = models.BooleanField(default=False)
+    term_end = models.DateField(null=True, blank=True)
     nominations_close_at = models.DateTimeField()
     voting_closes_at = models.DateTimeField()
     called_at = models.DateTimeField(auto_now_add=True)

@@ -144,9 +144,14 @@ def election_call(
     nominations_close_at: dt.datetime,
     voting_closes_at: dt.datetime,
     purpose: str = SeatRole.BOARD,
+    by_election: bool = False,
     now: dt.datetime | None = None,
 ) -> Election:
-    """Call an election of the body's board, or of its delegates to the parent body."""
+    """Call an election of the body's board, or of its delegates to the parent body.
+
+    A by-election fills only the seats left vacant (by recall, say) for the rest of the
+    sitting term; the quota counts the category among those still sitting.
+    """
     now = now or timezone.now()
     board = calling_board(body)
     require(
@@ -173,11 +178,26 @@ def election_call(
         raise ElectionError(f"an election of the {purpose}s of {body.name} is already running")
     charter = charter_as_dict(body)
     seats = charter["board_seats" if purpose == SeatRole.BOARD else "delegate_seats"]
+    reserved = reserved_seats(charter["production_worker_quota_pct"], seats)
+    term_end = None
+    if by_election:
+        from collegium.elections.permissions import current_seats
+
+        sitting = list(current_seats(body, purpose).select_related("holder__category"))
+        vacancies = seats - len(sitting)
+        if vacancies < 1:
+            raise ElectionError(f"no {purpose} seat of {body.name} is vacant")
+        workers = sum(s.holder.category.code == "production_worker" for s in sitting)
+        reserved = min(vacancies, max(0, reserved - workers))
+        seats = vacancies
+        term_end = min((s.term_end for s in sitting), default=None)
     election = Election.objects.create(
         body=body,
         purpose=purpose,
         seats=seats,
-        reserved_seats=reserved_seats(charter["production_worker_quota_pct"], seats),
+        reserved_seats=reserved,
+        by_election=by_election,
+        term_end=term_end,
         term_months=charter["term_months"],
         nominations_close_at=nominations_close_at,
         voting_closes_at=voting_closes_at,
@@ -192,6 +212,7 @@ def election_call(
         data={
             "election": election.public_id,
             "purpose": purpose,
+            "by_election": by_election,
             "seats": election.seats,
             "reserved": {election.quota_category: election.reserved_seats},
             "nominations_close_at": nominations_close_at.isoformat(),
@@ -479,10 +500,13 @@ def election_count(
     election.save()
 
     today = now.date()
-    Seat.objects.filter(body=election.body, role=election.purpose, vacated_on__isnull=True).update(
-        vacated_on=today
-    )
-    term_end = add_months(today, election.term_months)
+    if election.by_election:
+        term_end = election.term_end or add_months(today, election.term_months)
+    else:
+        Seat.objects.filter(
+            body=election.body, role=election.purpose, vacated_on__isnull=True
+        ).update(vacated_on=today)
+        term_end = add_months(today, election.term_months)
     Seat.objects.bulk_create(
         [
             Seat(
@@ -490,7 +514,7 @@ def election_count(
                 holder=n.nominee,
                 term_start=today,
                 term_end=term_end,
-                basis="election",
+                basis="by-election" if election.by_election else "election",
                 role=election.purpose,
             )
             for n in elected
@@ -807,7 +831,13 @@ def recall_count(*, petition: RecallPetition, now: dt.datetime | None = None) ->
         petition.state = RecallPetition.State.RECALLED
         seat.vacated_on = now.date()
         seat.save(update_fields=["vacated_on"])
-        replacement, note = countback(seat)
+        if charter_as_dict(seat.body)["vacancy_countback"]:
+            replacement, note = countback(seat)
+        else:
+            replacement, note = (
+                None,
+                ("the charter fills vacancies by by-election: the board calls one for this seat"),
+            )
         petition.replacement = replacement
         petition.vacancy_note = note
         if replacement is not None:

@@ -87,6 +87,16 @@ FIELDS: tuple[CharterField, ...] = (
         "days",
     ),
     CharterField(
+        "vacancy_countback",
+        "Fill vacancies by countback",
+        "1: a seat vacated by recall goes to the next candidate on a recount of the original "
+        "ballots without the recalled member; 0: it waits for a by-election.",
+        0,
+        1,
+        1,
+        "(1 = yes, 0 = no)",
+    ),
+    CharterField(
         "initiative_threshold_pct",
         "Initiative threshold",
         "Share of members whose petition forces an item onto the board's agenda.",

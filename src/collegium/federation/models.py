@@ -137,6 +137,7 @@ class Charter(models.Model):
     recall_threshold_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     recall_window_days = models.PositiveSmallIntegerField(null=True, blank=True)
     recall_ballot_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    vacancy_countback = models.PositiveSmallIntegerField(null=True, blank=True)
     initiative_threshold_pct = models.PositiveSmallIntegerField(null=True, blank=True)
     criticism_response_days = models.PositiveSmallIntegerField(null=True, blank=True)
     review_window_days = models.PositiveSmallIntegerField(null=True, blank=True)
