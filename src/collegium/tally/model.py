@@ -317,9 +317,8 @@ class BallotSet:
             # Each row as one integer, digits (candidate + 1) in base n + 1: sorting the
             # keys sorts the rows lexicographically, a padded row before its extensions.
             base = len(self.candidates) + 1
-            key = np.zeros(len(r), dtype=np.int64)
-            for j in range(depth):
-                key = key * base + (r[:, j].astype(np.int64) + 1)
+            powers = base ** np.arange(depth - 1, -1, -1, dtype=np.int64)
+            key = (r.astype(np.int64) + 1) @ powers
             order = np.argsort(key, kind="stable")
             k = key[order]
             new = np.empty(len(k), dtype=np.bool_)

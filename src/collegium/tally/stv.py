@@ -51,7 +51,8 @@ class _Papers:
     ranks: NDArray[np.int16]  # (G, L + 1) 0-based, padded with n, then a column of n
     weight: IntArray  # (G,) papers per row
     value: IntArray  # (G,) value of one paper, in units of 1/SCALE
-    pos: IntArray  # (G,) position of the current preference (L when exhausted)
+    pos: IntArray  # (G,) index in ``flat`` of the current preference
+    flat: NDArray[np.int16]  # ``ranks`` flattened
     holder: IntArray  # (G,) current candidate, or n (the exhausted bin)
     n: int
     big: bool = False  # values too large for int64 products: use Python ints
@@ -68,25 +69,27 @@ class _Papers:
         Returns the new holders (``n`` for rows with no such preference). Padding and
         the extra last column hold ``n``, which always stops the search; most rows stop
         at the very next column, so this walks columns for a shrinking set of rows.
+        Positions are kept as indices into the flattened ``ranks``.
         """
         table = self.table
         table[: self.n] = usable
-        holder = np.empty(len(idx), dtype=np.int64)
-        pos = self.pos[idx] + 1
-        todo = np.arange(len(idx))
-        rows = idx
-        while len(todo):
-            cand = self.ranks[rows, pos]
-            ok = table[cand]
-            if ok.all():
-                holder[todo] = cand
-                self.pos[rows] = pos
-                break
-            hit = ok.nonzero()[0]
-            holder[todo[hit]] = cand[hit]
-            self.pos[rows[hit]] = pos[hit]
-            miss = (~ok).nonzero()[0]
-            todo, rows, pos = todo[miss], rows[miss], pos[miss] + 1
+        flat = self.flat
+        at = self.pos.take(idx) + 1
+        cand = flat.take(at)
+        ok = table.take(cand)
+        if ok.all():  # the usual case: every next preference is continuing
+            holder = cand.astype(np.int64)
+            self.pos[idx] = at
+            self.holder[idx] = holder
+            return holder
+        holder = cand.astype(np.int64)  # right for the rows that stop here
+        miss = (~ok).nonzero()[0]
+        while len(miss):
+            at[miss] += 1
+            cand = flat.take(at.take(miss))
+            holder[miss] = cand
+            miss = miss.take((~table.take(cand)).nonzero()[0])
+        self.pos[idx] = at
         self.holder[idx] = holder
         return holder
 
@@ -100,8 +103,8 @@ class _Papers:
         return exact
 
 
-def _order_by_votes(cands: list[int], votes: IntArray) -> list[int]:
-    return sorted(cands, key=lambda c: (-int(votes[c]), c))
+def _order_by_votes(cands: list[int], votes: list[int]) -> list[int]:
+    return sorted(cands, key=lambda c: (-votes[c], c))
 
 
 def count_scottish_stv(
@@ -136,9 +139,12 @@ class _Count:
         self.candidates = ballots.candidates
         n = len(self.candidates)
         self.n = n
-        self.status = np.zeros(n, dtype=np.int8)
+        # Per-candidate state is in Python lists (a dozen candidates: cheaper than numpy);
+        # ``usable`` mirrors "continuing" as an array for the row-level work.
+        self.status = [CONTINUING] * n
+        self.usable = np.ones(n, dtype=np.bool_)
         for c in ballots.withdrawn:
-            self.status[c] = WITHDRAWN
+            self.set_status(c, WITHDRAWN)
         self.seed = agg.default_seed() if seed is None else seed
         self.lot = Lot(self.seed)
         self._pending_notes: list[str] = []
@@ -152,7 +158,8 @@ class _Count:
             ranks=ranks,
             weight=agg.weights,
             value=np.full(g, SCALE, dtype=np.int64),
-            pos=np.full(g, -1, dtype=np.int64),
+            pos=np.arange(g, dtype=np.int64) * (depth + 1) - 1,
+            flat=ranks.ravel(),
             holder=np.full(g, n, dtype=np.int64),
             n=n,
             big=total_papers * SCALE * SCALE >= 2**63 or total_papers * SCALE >= EXACT_LIMIT,
@@ -171,7 +178,7 @@ class _Count:
             minimums=dict(self.minimums),
             title=ballots.title,
         )
-        self.votes = np.zeros(n, dtype=np.int64)
+        self.votes: list[int] = [0] * n
         self.history: list[tuple[int, ...]] = []
         self.elected: list[int] = []
         self.transferred: set[int] = set()
@@ -253,14 +260,17 @@ class _Count:
     # ------------------------------------------------------------------ helpers
 
     def continuing(self) -> list[int]:
-        out: list[int] = (self.status == CONTINUING).nonzero()[0].tolist()
-        return out
+        return [c for c, s in enumerate(self.status) if s == CONTINUING]
+
+    def set_status(self, c: int, status: int) -> None:
+        self.status[c] = status
+        self.usable[c] = status == CONTINUING
 
     def record(
         self,
         action: str,
         source: list[int],
-        changes: IntArray,
+        changes: list[int],
         non_transferable: int = 0,
         transfer_values: tuple[TransferValue, ...] = (),
         excluded: tuple[Decision, ...] = (),
@@ -268,16 +278,12 @@ class _Count:
         note: str = "",
     ) -> list[TieBreak]:
         """Close a stage: deem candidates elected, apply rule 52, write the round."""
-        tallies = tuple(self.votes.tolist())
+        tallies = tuple(self.votes)
         self.history.append(tallies)
         ties = list(ties or [])
         elected = self.elect_at_quota()
         vacancies = self.seats - len(self.elected)
-        if (
-            vacancies > 0
-            and np.count_nonzero(self.status == CONTINUING) <= vacancies
-            and not self.barred()
-        ):
+        if vacancies > 0 and self.status.count(CONTINUING) <= vacancies and not self.barred():
             cont = self.continuing()
             reason = (
                 "rule 52: the continuing candidates are as many as the vacancies"
@@ -285,7 +291,7 @@ class _Count:
                 else "rule 52: fewer continuing candidates than vacancies"
             )
             for c in _order_by_votes(cont, self.votes):
-                self.status[c] = ELECTED
+                self.set_status(c, ELECTED)
                 self.elected.append(c)
                 elected.append(Decision(c + 1, reason))
         self.sheet.rounds.append(
@@ -294,7 +300,7 @@ class _Count:
                 action=action,
                 source=tuple(c + 1 for c in source),
                 tallies=tallies,
-                changes=tuple(changes[: self.n].tolist()),
+                changes=tuple(changes[: self.n]),
                 non_transferable=int(non_transferable),
                 exhausted=int(self.exhausted),
                 lost=int(self.lost),
@@ -310,7 +316,8 @@ class _Count:
     def elect_at_quota(self) -> list[Decision]:
         """Rule 47, in order of votes (then number); respects category minimums."""
         out: list[Decision] = []
-        cands = np.flatnonzero((self.status == CONTINUING) & (self.votes >= self.quota)).tolist()
+        quota, votes = self.quota, self.votes
+        cands = [c for c, s in enumerate(self.status) if s == CONTINUING and votes[c] >= quota]
         if not cands:
             return out
         for c in _order_by_votes(cands, self.votes):
@@ -318,42 +325,42 @@ class _Count:
                 break
             if not self.may_elect(c):
                 continue
-            self.status[c] = ELECTED
+            self.set_status(c, ELECTED)
             self.elected.append(c)
-            out.append(Decision(c + 1, f"reached the quota with {fmt(int(self.votes[c]), SCALE)}"))
+            out.append(Decision(c + 1, f"reached the quota with {fmt(votes[c], SCALE)}"))
         return out
 
     def values_table(
-        self, v_in: IntArray, v_out: IntArray | None, w: IntArray
+        self, v_in: IntArray, w: IntArray, surplus: int = 0, total: int = 0
     ) -> tuple[TransferValue, ...]:
-        """Papers moved, grouped by (value when received, transfer value).
+        """Papers moved, grouped by their value when received.
 
-        ``v_out`` is ``None`` when papers move at the value they carry (exclusions).
+        For a surplus each group moves at ``surplus × value // total`` (rule 48(3));
+        for an exclusion (``total`` 0) at the value it carries.
         """
         if len(v_in) == 0:
             return ()
-        key = v_in * (SCALE + 1) + (v_in if v_out is None else v_out)
-        first = int(key[0])
-        if bool((key == first).all()):  # the usual case: one value
-            return (TransferValue(first // (SCALE + 1), first % (SCALE + 1), int(w.sum())),)
-        order = np.argsort(key, kind="stable")
-        k = key[order]
-        starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
-        papers = np.add.reduceat(w[order], starts)
-        rows = [
-            TransferValue(int(x) // (SCALE + 1), int(x) % (SCALE + 1), int(p))
-            for x, p in zip(k[starts].tolist(), papers.tolist(), strict=True)
-        ]
-        rows.sort(key=lambda t: -t.value_in)
-        return tuple(rows)
+
+        def row(v: int, papers: int) -> TransferValue:
+            return TransferValue(v, surplus * v // total if total else v, papers)
+
+        first = int(v_in[0])
+        if bool((v_in == first).all()):  # the usual case: one value
+            return (row(first, int(w.sum())),)
+        order = np.argsort(-v_in, kind="stable")
+        k = v_in.take(order)
+        starts = np.concatenate(([0], (k[1:] != k[:-1]).nonzero()[0] + 1))
+        papers = np.add.reduceat(w.take(order), starts)
+        return tuple(
+            row(v, p) for v, p in zip(k.take(starts).tolist(), papers.tolist(), strict=True)
+        )
 
     # ------------------------------------------------------------------ stages
 
     def first_stage(self) -> None:
         p = self.p
         g = len(p.weight)
-        usable = self.status == CONTINUING
-        holders = p.advance(np.arange(g, dtype=np.int64), usable)
+        holders = p.advance(np.arange(g, dtype=np.int64), self.usable)
         valid = holders < self.n
         papers = int(p.weight[valid].sum())
         self.sheet.papers = papers
@@ -362,14 +369,14 @@ class _Count:
         self.sheet.quota = self.quota
         self.sheet.total = papers * SCALE
         sums = p.sums(holders[valid], p.weight[valid] * SCALE)
-        self.votes = np.asarray(sums[: self.n], dtype=np.int64)
+        self.votes = [int(v) for v in sums[: self.n].tolist()]
         self.stage = 1
-        self.record("first preferences", [], self.votes.copy())
+        self.record("first preferences", [], list(self.votes))
 
     def transfer_surplus(self, c: int, ties: list[TieBreak]) -> None:
         p = self.p
         idx = (p.holder == c).nonzero()[0]
-        total = int(self.votes[c])
+        total = self.votes[c]
         surplus = total - self.quota
         v_in = p.value[idx]
         if p.big:
@@ -377,12 +384,12 @@ class _Count:
         else:
             v_out = (surplus * v_in) // total
         p.value[idx] = v_out
-        holders = p.advance(idx, self.status == CONTINUING)
+        holders = p.advance(idx, self.usable)
         moved = p.weight[idx] * v_out
-        changes = np.asarray(p.sums(holders, moved), dtype=np.int64)
-        non_transferable = int(changes[self.n])
-        lost = surplus - int(changes.sum())
-        self.votes += changes[: self.n]
+        changes = [int(x) for x in p.sums(holders, moved).tolist()]
+        non_transferable = changes[self.n]
+        lost = surplus - sum(changes)
+        self.votes = [v + d for v, d in zip(self.votes, changes, strict=False)]
         changes[c] = -surplus
         self.votes[c] = self.quota
         self.exhausted += non_transferable
@@ -397,7 +404,7 @@ class _Count:
             [c],
             changes,
             non_transferable,
-            self.values_table(v_in, v_out, p.weight[idx]),
+            self.values_table(v_in, p.weight[idx], surplus, total),
             ties=ties,
             note=note,
         )
@@ -405,18 +412,19 @@ class _Count:
     def exclude(self, cands: list[int], reasons: list[str], ties: list[TieBreak]) -> None:
         p = self.p
         for c in cands:
-            self.status[c] = EXCLUDED
+            self.set_status(c, EXCLUDED)
         mask = p.holder == cands[0] if len(cands) == 1 else np.isin(p.holder, cands)
         idx = (mask).nonzero()[0]
         v_in = p.value[idx]
         held = p.weight[idx] * v_in
-        holders = p.advance(idx, self.status == CONTINUING)
-        changes = np.asarray(p.sums(holders, held), dtype=np.int64)
-        self.votes += changes[: self.n]  # only continuing candidates receive papers
+        holders = p.advance(idx, self.usable)
+        changes = [int(x) for x in p.sums(holders, held).tolist()]
+        # Only continuing candidates receive papers.
+        self.votes = [v + d for v, d in zip(self.votes, changes, strict=False)]
         for c in cands:
-            changes[c] = -int(self.votes[c])
+            changes[c] = -self.votes[c]
             self.votes[c] = 0
-        non_transferable = int(changes[self.n])
+        non_transferable = changes[self.n]
         self.exhausted += non_transferable
         self.stage += 1
         self.record(
@@ -424,14 +432,14 @@ class _Count:
             cands,
             changes,
             non_transferable,
-            self.values_table(v_in, None, p.weight[idx]),
+            self.values_table(v_in, p.weight[idx]),
             excluded=tuple(Decision(c + 1, r) for c, r in zip(cands, reasons, strict=True)),
             ties=ties,
         )
 
     def choose_surplus(self, pending: list[int]) -> tuple[int, list[TieBreak]]:
-        top = max(int(self.votes[c]) for c in pending)
-        tied = [c for c in pending if int(self.votes[c]) == top]
+        top = max(self.votes[c] for c in pending)
+        tied = [c for c in pending if self.votes[c] == top]
         if len(tied) == 1:
             return tied[0], []
         return self.break_tie(tied, lowest=False, purpose="surplus order")
@@ -439,8 +447,8 @@ class _Count:
     def choose_exclusion(self) -> tuple[int, list[TieBreak], str]:
         protected = self.protected()
         cands = [c for c in self.continuing() if c not in protected]
-        low = min(int(self.votes[c]) for c in cands)
-        tied = [c for c in cands if int(self.votes[c]) == low]
+        low = min(self.votes[c] for c in cands)
+        tied = [c for c in cands if self.votes[c] == low]
         reason = f"lowest number of votes ({fmt(low, SCALE)})"
         if protected:
             names = ", ".join(str(c + 1) for c in sorted(protected))
@@ -482,7 +490,7 @@ class _Count:
 
     def run(self) -> CountSheet:
         self.sheet.notes.extend(self._pending_notes)
-        if self.seats > int((self.status != WITHDRAWN).sum()):
+        if self.seats > self.n - self.status.count(WITHDRAWN):
             self.sheet.notes.append("fewer candidates than seats")
         self.first_stage()
         while len(self.elected) < self.seats and self.continuing():
