@@ -425,3 +425,22 @@ def test_delegates_vote_for_the_union_board_in_public_roll_call(small_federation
     cast = _client(f.worker).post(f"/elections/{election.public_id}/vote/", {"pref_1": "1"})
     assert b"public roll call" in cast.content
     assert RollEntry.objects.get(election=election).public_ranking == [1]
+
+
+def test_home_lists_what_is_open_in_the_members_bodies(
+    small_federation: Any, candidates: list[Any]
+) -> None:
+    f = small_federation
+    html = _client(f.worker).get("/").content.decode()
+    assert "Open now in your bodies" in html
+    assert "No election or recall is open" in html
+    election = _voting_election(f, candidates)
+    seat = Seat.objects.get(body=f.enterprise, holder=f.board_member)
+    _client(f.worker).post(f"/seats/{seat.pk}/recall/", {"reason": "Never at meetings"})
+    html = _client(f.worker).get("/").content.decode()
+    assert f'href="/elections/{election.public_id}/"' in html
+    assert "Voting open" in html
+    assert f"Recall of {f.board_member.full_name}" in html
+    # A member of another enterprise is not shown them; nor is anyone signed out.
+    assert election.public_id not in _client(f.outsider).get("/").content.decode()
+    assert "Open now" not in Client().get("/").content.decode()

@@ -40,3 +40,23 @@ def test_htmx_is_vendored_with_its_licence() -> None:
 def test_stylesheet_loads_nothing_from_outside() -> None:
     css = (WEB / "static" / "web" / "collegium.css").read_text()
     assert "@import" not in css and "http://" not in css and "https://" not in css
+
+
+def test_record_entry_kinds_read_in_plain_words() -> None:
+    from collegium.web.templatetags.collegium import entry_kind
+
+    assert entry_kind("charter.changed") == "Charter changed"
+    assert entry_kind("election.voted") == "Ballot cast"
+    # A kind without a label still reads as words.
+    assert entry_kind("plan.variant_adopted") == "Plan: variant adopted"
+
+
+def test_yes_no_charter_rules_read_yes_or_no() -> None:
+    from types import SimpleNamespace
+
+    from collegium.web.templatetags.collegium import charter_value, charter_value_of
+
+    assert charter_value(SimpleNamespace(value=1, unit="(1 = yes, 0 = no)")) == "yes"
+    assert charter_value(SimpleNamespace(value=7, unit="seats")) == "7 seats"
+    assert charter_value_of(0, "vacancy_countback") == "no"
+    assert charter_value_of(24, "term_months") == "24 months"

@@ -8,6 +8,7 @@ from django import forms
 
 from collegium.federation.charters import FIELDS
 from collegium.federation.models import Body, Charter
+from collegium.web.templatetags.collegium import entry_kind
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -89,7 +90,9 @@ class RecordFilterForm(forms.Form):
         choices: list[tuple[str, str]] = [("", "All kinds")]
         for family in families:
             choices.append((family, f"{family} (all)"))
-            choices.extend((k, f"\u2003{k}") for k in kinds if k.startswith(f"{family}."))
+            choices.extend(
+                (k, f"\u2003{entry_kind(k)}") for k in kinds if k.startswith(f"{family}.")
+            )
         self.fields["kind"].choices = choices  # type: ignore[attr-defined]
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from collegium.elections.models import Election, RecallPetition
 from collegium.elections.selectors import seats_held as current_seats
 from collegium.federation.models import Body, BodyKind, Charter, Member
 from collegium.federation.selectors import (
@@ -91,3 +92,26 @@ def composition_bars(rows: list[CategoryCount]) -> list[Bar]:
     return [
         Bar(r.code, r.name, r.count, f"{r.share * 100:.1f}", f"{r.share * 100:.2f}") for r in rows
     ]
+
+
+def open_in_bodies(bodies: list[Body]) -> tuple[list[Election], list[RecallPetition]]:
+    """Elections taking nominations or votes, and recalls still open, in these bodies.
+
+    The home page lists them so a member sees at once where they can act.
+    """
+    elections = list(
+        Election.objects.filter(
+            body__in=bodies, state__in=[Election.State.NOMINATION, Election.State.VOTING]
+        )
+        .select_related("body")
+        .order_by("voting_closes_at", "id")
+    )
+    recalls = list(
+        RecallPetition.objects.filter(
+            seat__body__in=bodies,
+            state__in=[RecallPetition.State.COLLECTING, RecallPetition.State.BALLOT],
+        )
+        .select_related("seat__body", "seat__holder")
+        .order_by("opened_at", "id")
+    )
+    return elections, recalls

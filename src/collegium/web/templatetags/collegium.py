@@ -38,3 +38,75 @@ def charter_unit(name: str) -> str:
 
     field = FIELD_BY_NAME.get(name)
     return field.unit if field else ""
+
+
+#: Plain words for the kinds of record entry; the code stays beside them.
+ENTRY_KINDS = {
+    "amendment.accepted": "Amendment accepted",
+    "amendment.declined": "Amendment declined",
+    "amendment.proposed": "Amendment proposed",
+    "board.founded": "Founding board seated",
+    "bodies.imported": "Bodies imported",
+    "charter.changed": "Charter changed",
+    "decision.closed": "Vote closed",
+    "decision.final": "Decision final",
+    "decision.referendum_opened": "Referendum opened",
+    "decision.referendum_voted": "Referendum vote cast",
+    "decision.review_signed": "Petition to overturn signed",
+    "decision.roll_call_opened": "Roll call opened",
+    "decision.roll_call_vote": "Roll-call vote",
+    "election.called": "Election called",
+    "election.cancelled": "Election cancelled",
+    "election.counted": "Election counted",
+    "election.nominated": "Candidate nominated",
+    "election.nomination_accepted": "Nomination accepted",
+    "election.nomination_cosigned": "Nomination co-signed",
+    "election.voted": "Ballot cast",
+    "election.voting_opened": "Voting opened",
+    "mandate.adopted": "Mandate adopted",
+    "mandate.delegate_voted": "Delegate's vote reported",
+    "member.invited": "Member invited",
+    "members.imported": "Members imported",
+    "proposal.commented": "Comment on a proposal",
+    "proposal.revised": "Proposal revised",
+    "proposal.submitted": "Proposal put",
+    "recall.ballot_opened": "Recall ballot opened",
+    "recall.lapsed": "Recall petition lapsed",
+    "recall.signed": "Recall petition signed",
+    "recall.started": "Recall petition started",
+    "recall.voted": "Recall vote cast",
+    "recall.recalled": "Seat-holder recalled",
+    "recall.rejected": "Recall rejected by the ballot",
+    "seat.full_time": "Seat-holder left production for the seat",
+    "seat.back_to_production": "Seat-holder back in production",
+}
+
+
+@register.filter
+def entry_kind(kind: str) -> str:
+    """A record entry's kind in plain words (``charter.changed`` → "Charter changed")."""
+    kind = str(kind)
+    if kind in ENTRY_KINDS:
+        return ENTRY_KINDS[kind]
+    return kind.replace(".", ": ").replace("_", " ").capitalize()
+
+
+def _shown(value: Any, unit: str) -> str:
+    if unit.startswith("(1 = yes"):
+        return {1: "yes", 0: "no"}.get(value, str(value))
+    return f"{value} {unit}".strip()
+
+
+@register.filter
+def charter_value(row: Any) -> str:
+    """A charter row's value with its unit; yes/no rules read "yes" or "no"."""
+    return _shown(row.value, row.unit)
+
+
+@register.filter
+def charter_value_of(value: Any, name: str) -> str:
+    """A value of the charter rule ``name`` with its unit (for the history of changes)."""
+    from collegium.federation.charters import FIELD_BY_NAME
+
+    field = FIELD_BY_NAME.get(name)
+    return _shown(value, field.unit if field else "")

@@ -36,6 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if viewer is not None:
         context["viewer_bodies"] = selectors.member_bodies(viewer)
         context["viewer_seats"] = list(queries.current_seats(viewer))
+        context["open_elections"], context["open_recalls"] = queries.open_in_bodies(
+            list(context["viewer_bodies"])  # type: ignore[call-overload]
+        )
     return render(request, "web/home.html", context)
 
 
