@@ -49,6 +49,21 @@ EXPECTED = {
     "/api/elections/{public_id}/open": {"post"},
     "/api/elections/{public_id}/results": {"get"},
     "/api/elections/{public_id}/trackers.txt": {"get"},
+    "/api/decisions/bodies/{code}": {"get"},
+    "/api/decisions/bodies/{code}/proposals": {"post"},
+    "/api/decisions/proposals/{public_id}": {"get"},
+    "/api/decisions/proposals/{public_id}/versions": {"post"},
+    "/api/decisions/proposals/{public_id}/comments": {"post"},
+    "/api/decisions/proposals/{public_id}/amendments": {"post"},
+    "/api/decisions/proposals/{public_id}/amendments/{amendment_id}/accept": {"post"},
+    "/api/decisions/proposals/{public_id}/amendments/{amendment_id}/decline": {"post"},
+    "/api/decisions/proposals/{public_id}/roll-call": {"post"},
+    "/api/decisions/proposals/{public_id}/referendum": {"post"},
+    "/api/decisions/{public_id}": {"get"},
+    "/api/decisions/{public_id}/votes": {"post"},
+    "/api/decisions/{public_id}/ballots": {"post"},
+    "/api/decisions/{public_id}/signatures": {"post"},
+    "/api/decisions/{public_id}/close": {"post"},
 }
 
 

@@ -14,7 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 
 from collegium.api.auth import SIGN_IN_MESSAGE, anonymous
-from collegium.api.routers import elections, federation, record, tokens
+from collegium.api.routers import decisions, elections, federation, record, tokens
 from collegium.federation.permissions import PermissionDenied
 from collegium.federation.services import CharterChangeError
 
@@ -112,6 +112,7 @@ api.add_router("/", federation.router)
 api.add_router("/", record.router)
 api.add_router("/", tokens.router)
 api.add_router("/elections", elections.router)
+api.add_router("/decisions", decisions.router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: Any = None) -> HttpResponse:
