@@ -53,8 +53,12 @@ def test_bodies_preview_then_confirm(client_for: Any) -> None:
     assert Body.objects.count() == before  # nothing yet
     sha = response.context["plan"].sha256
     entries = Entry.objects.count()
-    response = client.post("/import/confirm/", {"sha256": sha})
-    assert response.status_code == 302
+    response = client.post("/import/confirm/", {"sha256": sha}, follow=True)
+    assert response.redirect_chain[-1][1] == 302
+    # The message says what was done, in the past tense.
+    assert "Imported bodies.csv: 2 added, 0 changed, 2 already the same." in (
+        response.content.decode()
+    )
     assert Body.objects.filter(code="kolomna-boiler", parent__code="kolomna").exists()
     assert Entry.objects.count() == entries + 1
     # The waiting file is gone: a second confirm does nothing.
@@ -91,6 +95,7 @@ def test_bad_file_shows_every_error_and_imports_nothing(client_for: Any) -> None
     html = response.content.decode()
     assert "bodies.csv:2:kind: unknown kind &#x27;factory&#x27;" in html
     assert "bodies.csv:3:name: empty name" in html
+    assert "<strong>Line 3</strong>, column <strong>name</strong>: empty name" in html
     assert "Import bodies now" not in html
     assert client.post("/import/confirm/", {"sha256": "anything"}).status_code == 302
     assert (Body.objects.count(), Entry.objects.count()) == before

@@ -120,6 +120,8 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         )
     request.session.pop(SESSION_KEY, None)
     messages.success(
-        request, f"Imported {filename}: {plan.summary()}. The import is on the public record."
+        request,
+        f"Imported {filename}: {len(plan.added)} added, {len(plan.changed)} changed, "
+        f"{plan.unchanged} already the same. The import is on the public record.",
     )
     return redirect("body_tree" if what == "bodies" else "home")
