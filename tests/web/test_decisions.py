@@ -300,7 +300,7 @@ def test_board_opens_roll_call_and_the_vote_is_public_with_names(
     # After the close: the outcome with its reason; in review with the petition.
     decision_close(decision=decision, now=decision.closes_at)
     html = client_for("worker").get(durl).content.decode()
-    assert "Outcome: adopted" in html and "reached: 1 yes against 0 no" in html
+    assert "Outcome of the roll call: adopted" in html and "reached: 1 yes against 0 no" in html
     assert "Becomes final" in html and "Sign the petition to overturn" in html
     assert "0</strong> of 1 signatures" in html
 

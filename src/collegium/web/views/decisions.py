@@ -9,6 +9,7 @@ next to the form it came from, and nothing changes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -200,6 +201,9 @@ def _proposal_context(
     body = proposal.body
     viewer = queries.member_viewer(request.user)
     versions = dsel.proposal_versions(proposal)
+    for v in versions:
+        found = re.fullmatch(r"amendment (\S+) accepted", v.note)
+        v.amendment_id = found.group(1) if found else ""  # type: ignore[attr-defined]
     current = versions[-1]
     is_member = permissions.belongs_to(viewer, body)
     is_author = viewer is not None and viewer.pk == proposal.author_id
@@ -351,6 +355,23 @@ def proposal_action(request: HttpRequest, public_id: str, action: str) -> HttpRe
     return redirect(f"/proposals/{proposal.public_id}/#{ANCHORS[action]}")
 
 
+def _hunk_words(header: str, a: int, b: int) -> str:
+    """``@@ -1,6 +1,8 @@`` → "Lines 1–6 of version 1, lines 1–8 of version 3"."""
+    match = re.match(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", header)
+    if match is None:
+        return header
+
+    def span(start: str, length: str | None) -> str:
+        first, n = int(start), 1 if length is None else int(length)
+        if n == 0:
+            return f"after line {first}"
+        return f"line {first}" if n == 1 else f"lines {first}–{first + n - 1}"
+
+    old = span(match.group(1), match.group(2))
+    new = span(match.group(3), match.group(4))
+    return f"{old[0].upper()}{old[1:]} of version {a}, {new} of version {b}"
+
+
 @require_GET
 def proposal_diff(request: HttpRequest, public_id: str) -> HttpResponse:
     proposal = _proposal_or_404(public_id)
@@ -372,9 +393,10 @@ def proposal_diff(request: HttpRequest, public_id: str) -> HttpResponse:
     lines = []
     for line in diff.splitlines():
         if line.startswith(("+++", "---")):
-            kind = "file"
-        elif line.startswith("@@"):
+            continue
+        if line.startswith("@@"):
             kind = "hunk"
+            line = _hunk_words(line, a, b)
         elif line.startswith("+"):
             kind = "add"
         elif line.startswith("-"):
