@@ -170,3 +170,22 @@ def test_record_page_says_what_it_protects(client_for: Any, changes: Any) -> Non
     html = client_for(None).get("/record/").content.decode()
     assert "Only a checkpoint kept outside reveals that." in html
     assert "collegium record verify --since FILE" in html
+
+
+def test_names_beside_ids_only_for_fellow_members(client_for: Any, changes: Any) -> None:
+    """The record holds ids; a fellow member sees the name beside the id, others do not."""
+    actor = changes.board_member
+    entry = Entry.objects.filter(actor_id=actor.public_id).latest("index")
+    beside = re.compile(
+        re.escape(actor.public_id)
+        + r"</a>[^<]*(<span[^>]*>)?\(?(member: )?"
+        + re.escape(actor.full_name)
+    )
+    for url in ("/record/", f"/bodies/{changes.enterprise.code}/", f"/record/{entry.index}/"):
+        assert actor.public_id in client_for(None).get(url).content.decode()
+        for who in (None, "operator"):
+            assert not beside.search(client_for(who).get(url).content.decode()), (url, who)
+        assert beside.search(client_for("worker").get(url).content.decode()), url
+    # The entry's kind reads in plain words beside its code.
+    html = client_for(None).get("/record/").content.decode()
+    assert "Charter changed" in html and "charter.changed" in html

@@ -115,3 +115,37 @@ def open_in_bodies(bodies: list[Body]) -> tuple[list[Election], list[RecallPetit
         .order_by("opened_at", "id")
     )
     return elections, recalls
+
+
+def entry_actor_names(entries: list[Entry], user: object) -> dict[str, str]:
+    """Names of the members who acted in these entries, for a viewer allowed to see them.
+
+    The record itself holds only opaque ids; a page may put the name beside the id for a
+    viewer whom ``can_see_member`` lets see that member (a fellow member of a body).
+    """
+    from collegium.federation.permissions import can_see_member, member_of
+
+    viewer = member_of(user)
+    if viewer is None:
+        return {}
+    ids = {e.actor_id for e in entries if str(e.actor_id).startswith("m_")}
+    if not ids:
+        return {}
+    mine = viewer.workplace.path.strip("/").split("/")
+    names: dict[str, str] = {}
+    # can_see_member turns on the deepest body the two workplaces share, so ask it once
+    # per such body (a handful at most), not once per member: the page's queries stay few.
+    allowed: dict[tuple[str, ...], bool] = {}
+    for member in Member.objects.filter(public_id__in=ids).select_related("workplace"):
+        theirs = member.workplace.path.strip("/").split("/")
+        shared: list[str] = []
+        for a, b in zip(mine, theirs, strict=False):
+            if a != b:
+                break
+            shared.append(a)
+        key = ("self",) if member.pk == viewer.pk else tuple(shared)
+        if key not in allowed:
+            allowed[key] = can_see_member(user, member)
+        if allowed[key]:
+            names[member.public_id] = member.full_name
+    return names

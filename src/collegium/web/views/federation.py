@@ -100,6 +100,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
         "charter": selectors.charter_effective(body),
         "entries": entries,
         "entry_bodies": queries.entries_page_bodies(entries),
+        "actor_names": queries.entry_actor_names(entries, request.user),
         "may_list": may_list and not is_commission,
         "is_commission": is_commission,
         "viewer": viewer,

@@ -31,6 +31,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "entry_bodies": {b.pk: b for b in bodies},
+        "actor_names": queries.entry_actor_names(list(page.object_list), request.user),
         "filtered": bool(body_code or kind),
     }
     if is_partial(request, "record-entries"):
@@ -64,6 +65,7 @@ def record_entry(request: HttpRequest, index: int) -> HttpResponse:
             "data": data,
             "pretty": json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True),
             "body": body,
+            "actor_name": queries.entry_actor_names([entry], request.user).get(entry.actor_id),
             "proof": proof,
             "proof_json": json.dumps(
                 {
