@@ -137,3 +137,85 @@ def test_componentwise_pdlp_rule_bounds_every_row() -> None:
     r = solve_plan(e, method="pdlp", tol=1e-5, pdlp_rule="componentwise")
     assert r.residual < 1e-4
     assert r.t == pytest.approx(exact.t, rel=1e-4)
+
+
+# --------------------------------------------------------------------------- reduced, repair
+
+
+@pytest.mark.parametrize(
+    ("n", "seed", "kw"),
+    [
+        (300, 1, {}),
+        (200, 3, {"floor_share": 0.3, "techniques_per_product": 3}),
+        # These need free techniques switched and free activities bounded.
+        (100, 5, {"inputs": 2, "rho": 0.8}),
+        (300, 1, {"inputs": 3, "cluster_size": 10, "n_skills": 2}),
+    ],
+)
+def test_reduced_method_matches_highs_simplex(n: int, seed: int, kw: dict[str, float]) -> None:
+    e = synthetic.economy(n, seed=seed, **kw)  # type: ignore[arg-type]
+    exact = solve_plan(e, method="highs-simplex")
+    r = solve_plan(e, method="reduced")
+    assert r.method == "reduced"
+    assert r.t == pytest.approx(exact.t, rel=1e-9)
+    assert r.residual < 1e-9 and r.gap < 1e-9
+    assert r.valuations @ e.basket == pytest.approx(1.0)
+    assert r.labour_valuation_by_pool() == pytest.approx(
+        exact.labour_valuation_by_pool(), rel=1e-6, abs=1e-9
+    )
+
+
+def test_reduced_falls_back_where_the_structure_does_not_apply() -> None:
+    # The bakery has a cap, resources and a multi-product technique: HiGHS answers.
+    e = load(BAKERY)
+    r = solve_plan(e, method="reduced")
+    exact = solve_plan(e, method="highs-simplex")
+    assert r.t == pytest.approx(exact.t, rel=1e-9)
+    assert r.residual < 1e-9
+
+
+def test_auto_method_choice() -> None:
+    from collegium.planner.lp import PDLP_NNZ, choose_method
+
+    small = synthetic.economy(300, seed=1)
+    assert small.nnz <= PDLP_NNZ and choose_method(small) == "highs"
+    large = synthetic.economy(2_500, seed=1)
+    assert large.nnz > PDLP_NNZ and choose_method(large) == "reduced"
+    r = solve_plan(large)
+    assert r.method == "reduced"
+    assert r.residual < 1e-9 and r.gap < 1e-9
+    assert any(b.kind == "capacity" for b in r.bottlenecks)
+
+
+def test_repaired_pdlp_plan_satisfies_every_row() -> None:
+    e = synthetic.economy(300, seed=2)
+    exact = solve_plan(e, method="highs-simplex")
+    r = solve_plan(e, method="pdlp", tol=1e-4)
+    assert r.method == "pdlp+repair"
+    lp = build_program(e)
+    z = np.concatenate([r.activity, [r.t]])
+    assert max_violation(lp, z) <= 1e-9 and r.residual <= 1e-9
+    # Every balance holds with the delivered t; labour within its pools.
+    for f in r.fulfilment():
+        assert f.delivered >= f.required * (1 - 1e-9) - 1e-9
+    assert np.all(r.labour_used <= e.labour_available * (1 + 1e-9))
+    # A feasible plan cannot beat the optimum; the gap states how far below it is.
+    assert r.t <= exact.t * (1 + 1e-9)
+    assert r.t == pytest.approx(exact.t, rel=1e-2)
+    assert r.gap >= (exact.t - r.t) / exact.t - 1e-3
+
+
+def test_repair_and_polish_turn_a_perturbed_optimum_into_a_plan() -> None:
+    from collegium.planner.repair import polish, repair
+
+    e = synthetic.economy(200, seed=4)
+    exact = solve_plan(e, method="highs-simplex")
+    lp = build_program(e)
+    rng = np.random.default_rng(0)
+    z = np.concatenate([exact.activity * rng.uniform(0.999, 1.001, exact.activity.size), [exact.t]])
+    assert max_violation(lp, z) > 1e-6
+    for fix in (polish, repair):
+        fixed = fix(lp, z)
+        assert fixed is not None
+        assert max_violation(lp, fixed) <= 1e-9
+        assert exact.t * (1 - 1e-2) <= fixed[-1] <= exact.t * (1 + 1e-9)

@@ -41,7 +41,7 @@ from collegium.planner.model import (
     SolverError,
 )
 
-Method = Literal["auto", "highs", "highs-simplex", "highs-ipm", "pdlp"]
+Method = Literal["auto", "reduced", "highs", "highs-simplex", "highs-ipm", "pdlp"]
 Objective = Literal["ray", "labour", "weighted"]
 PdlpRule = Literal["l2", "componentwise"]
 PDLP_NNZ = 40_000
@@ -353,25 +353,21 @@ def relative_gap(primal: float, dual: float) -> float:
 
 
 def choose_method(economy: Economy) -> Method:
-    return "pdlp" if economy.nnz > PDLP_NNZ else "highs"
+    """HiGHS up to :data:`PDLP_NNZ` nonzeros; above, the exact Leontief elimination
+    (``reduced``, which falls back to PDLP by itself) where each technique makes one
+    product and each product has a technique of unlimited capacity, else PDLP."""
+    if economy.nnz <= PDLP_NNZ:
+        return "highs"
+    B = sp.csc_matrix(economy.outputs[economy.balance_rows, :])
+    single = bool(np.all(np.diff(B.indptr) == 1)) and bool(np.all(B.data > 0))
+    unlimited = ~np.isfinite(economy.capacity)
+    served = np.zeros(B.shape[0], dtype=bool)
+    if single and np.any(unlimited):
+        served[B.indices[unlimited]] = True
+    return "reduced" if single and bool(np.all(served)) else "pdlp"
 
 
-def solve_program(
-    lp: LinearProgram,
-    method: Method,
-    *,
-    tol: float = 1e-4,
-    time_limit: float | None = None,
-    pdlp_rule: PdlpRule = "l2",
-) -> RawSolution:
-    """Solve ``lp``; raises ``InfeasibleProgram`` / ``UnboundedProgram`` sentinels."""
-    if method == "pdlp":
-        raw = _solve_pdlp(lp, tol, time_limit, pdlp_rule)
-    else:
-        solver = {"highs": "choose", "auto": "choose", "highs-simplex": "simplex"}.get(
-            method, "ipm"
-        )
-        raw = _solve_highs(lp, solver, time_limit)
+def _with_gap(lp: LinearProgram, raw: RawSolution) -> RawSolution:
     primal = float(lp.c @ raw.z)
     dual = dual_objective(lp, raw.row_dual, raw.col_dual)
     return RawSolution(
@@ -383,6 +379,84 @@ def solve_program(
         raw.iterations,
         raw.method,
     )
+
+
+def _repaired(lp: LinearProgram, raw: RawSolution) -> RawSolution:
+    """``raw`` made to satisfy every row (:mod:`collegium.planner.repair`) when it does
+    not already and a repair applies; the gap is then the repaired ``t`` against the
+    dual bound of ``raw``."""
+    from collegium.planner.repair import polish, repair
+
+    if not lp.has_t or max_violation(lp, raw.z) <= 1e-9:
+        return raw
+    best: FloatArray | None = None
+    for fix in (polish, repair):
+        z = fix(lp, raw.z)
+        if z is None or max_violation(lp, z) > 1e-9:
+            continue
+        if best is None or z[-1] > best[-1]:
+            best = z
+    if best is None:
+        return raw
+    return RawSolution(
+        best,
+        raw.row_dual,
+        raw.col_dual,
+        float(lp.c @ best),
+        raw.gap,
+        raw.iterations,
+        raw.method + "+repair",
+    )
+
+
+def solve_program(
+    lp: LinearProgram,
+    method: Method,
+    *,
+    tol: float = 1e-4,
+    time_limit: float | None = None,
+    pdlp_rule: PdlpRule = "l2",
+) -> RawSolution:
+    """Solve ``lp``; raises ``InfeasibleProgram`` / ``UnboundedProgram`` sentinels.
+
+    ``reduced`` (and ``auto``) first try the exact Leontief elimination of
+    :func:`collegium.planner.repair.solve_reduced`; where it does not apply, or its
+    answer is not optimal to 1e-9, ``auto`` uses HiGHS up to :data:`PDLP_NNZ`
+    nonzeros and PDLP above. A PDLP answer that violates some row is repaired into a
+    plan that satisfies every row (method ``pdlp+repair``); its gap is then measured
+    from the repaired ``t``.
+    """
+    if method == "auto":
+        method = "reduced" if lp.matrix.nnz > PDLP_NNZ else "highs"
+    if method == "reduced":
+        from collegium.planner.repair import solve_reduced
+
+        start = time.perf_counter()
+        red = solve_reduced(lp, time_limit)
+        if red is not None:
+            red = _with_gap(lp, red)
+            if red.gap <= 1e-9 and max_violation(lp, red.z) <= 1e-9:
+                return red
+        if time_limit is not None:
+            time_limit = max(1.0, time_limit - (time.perf_counter() - start))
+        method = "pdlp" if lp.matrix.nnz > PDLP_NNZ else "highs"
+    if method == "pdlp":
+        raw = _with_gap(lp, _solve_pdlp(lp, tol, time_limit, pdlp_rule))
+        fixed = _repaired(lp, raw)
+        if fixed is raw:
+            return raw
+        dual = dual_objective(lp, raw.row_dual, raw.col_dual)
+        return RawSolution(
+            fixed.z,
+            fixed.row_dual,
+            fixed.col_dual,
+            fixed.objective,
+            relative_gap(fixed.objective, dual),
+            fixed.iterations,
+            fixed.method,
+        )
+    solver = {"highs": "choose", "highs-simplex": "simplex"}.get(method, "ipm")
+    return _with_gap(lp, _solve_highs(lp, solver, time_limit))
 
 
 InfeasibleProgram = _Infeasible
