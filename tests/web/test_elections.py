@@ -236,7 +236,7 @@ def test_results_count_sheet_chart_and_downloads(
     html = page.content.decode()
     assert "Count sheet" in html and "Stage 1" in html
     assert "Composition by category" in html
-    assert f"seed of the lot {election.count_sheet['seed']}" in html
+    assert f"by lot with the seed {election.count_sheet['seed']}" in html
     chart = Client().get(f"/elections/{election.public_id}/results/chart.svg")
     assert chart["Content-Type"] == "image/svg+xml"
     svg = chart.content.decode()
