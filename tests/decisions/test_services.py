@@ -232,3 +232,18 @@ def test_markdown_with_script_is_rendered_harmless():
     )
     assert "<script" not in html and "javascript:" not in html and "onerror" not in html
     assert "<strong>bold</strong>" in html
+
+
+def test_author_withdraws_and_it_stays_listed(small_federation, proposal):
+    from collegium.decisions.services import proposal_withdraw
+
+    f = small_federation
+    with pytest.raises(PermissionDenied):
+        proposal_withdraw(user=f.board_member.user, proposal=proposal, reason="no")
+    with pytest.raises(DecisionError, match="say why"):
+        proposal_withdraw(user=f.worker.user, proposal=proposal, reason=" ")
+    proposal_withdraw(user=f.worker.user, proposal=proposal, reason="Agreed elsewhere")
+    assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.WITHDRAWN
+    with pytest.raises(DecisionError, match="cannot become"):
+        proposal_withdraw(user=f.worker.user, proposal=proposal, reason="again")
+    assert Entry.objects.filter(kind="proposal.withdrawn").count() == 1

@@ -151,11 +151,12 @@ class Petition:
 def review_petition(decision: Decision, viewer: Member | None) -> Petition:
     """Signatures under the petition to overturn, against the charter's threshold
     (``overturn_petition_pct`` of the body's members, rounded up; at least one)."""
+    from collegium.federation.charters import signatures_needed
     from collegium.federation.selectors import body_members, charter_as_dict
 
     members = body_members(decision.body).count()
     pct = int(charter_as_dict(decision.body)["overturn_petition_pct"])
-    needed = max(1, -(-pct * members // 100))
+    needed = signatures_needed(pct, members)
     signatures = ReviewSignature.objects.filter(decision=decision).count()
     signed = (
         viewer is not None

@@ -31,7 +31,9 @@ from collegium.decisions.models import (
     RollCallVote,
 )
 from collegium.decisions.transitions import DECISION, PROPOSAL, move
+from collegium.decisions.transitions import DecisionError as DecisionError
 from collegium.elections.selectors import board_seats
+from collegium.federation.charters import signatures_needed
 from collegium.federation.models import Body, Member
 from collegium.federation.permissions import belongs_to, holds_seat, member_of, require
 from collegium.federation.selectors import body_members, charter_as_dict
@@ -39,10 +41,6 @@ from collegium.record.services import Actor, actor_for, record_append
 
 SYSTEM = Actor(id="system", role="system")
 MAX_TITLE = 200
-
-
-class DecisionError(ValueError):
-    """Not possible in the present state, or with this input."""
 
 
 def _digest(text: str) -> str:
@@ -182,6 +180,25 @@ def proposal_revise(
         },
     )
     return version
+
+
+@transaction.atomic
+def proposal_withdraw(*, user: Any, proposal: Proposal, reason: str) -> Proposal:
+    """The author withdraws a proposal under discussion; it stays listed as withdrawn."""
+    member = _member(user)
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    require(member.pk == proposal.author_id, "only the author withdraws a proposal")
+    if not reason.strip():
+        raise DecisionError("say why the proposal is withdrawn")
+    proposal.state = move(PROPOSAL, proposal.state, Proposal.State.WITHDRAWN, "proposal")
+    proposal.save(update_fields=["state"])
+    record_append(
+        kind="proposal.withdrawn",
+        actor=actor_for(user),
+        body=proposal.body,
+        data={"proposal": proposal.public_id, "reason_sha256": _digest(reason)},
+    )
+    return proposal
 
 
 @transaction.atomic
@@ -444,7 +461,8 @@ def roll_call_vote(
 ) -> RollCallVote:
     now = now or timezone.now()
     member = _member(user)
-    decision = Decision.objects.get(pk=decision.pk)
+    # Locked like the count, so no vote commits after the count has read the votes.
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if decision.kind != Decision.Kind.ROLL_CALL:
         raise DecisionError("this is a referendum: members vote by secret ballot")
     if decision.state != Decision.State.VOTING or now >= decision.closes_at:
@@ -478,7 +496,7 @@ def referendum_cast(
     """Vote secretly; returns the tracker. Roll, ballot and tracker are unlinked."""
     now = now or timezone.now()
     member = _member(user)
-    decision = Decision.objects.get(pk=decision.pk)
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if decision.kind != Decision.Kind.REFERENDUM:
         raise DecisionError("this is a board roll call")
     if decision.state != Decision.State.VOTING or now >= decision.closes_at:
@@ -607,7 +625,7 @@ def review_sign(
     except IntegrityError:
         raise DecisionError("you have already signed this petition") from None
     members = body_members(decision.body).count()
-    needed = max(1, -(-charter_as_dict(decision.body)["overturn_petition_pct"] * members // 100))
+    needed = signatures_needed(charter_as_dict(decision.body)["overturn_petition_pct"], members)
     signatures = decision.review_signatures.count()
     record_append(
         kind="decision.review_signed",

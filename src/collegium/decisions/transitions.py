@@ -22,8 +22,12 @@ DECISION: dict[str, set[str]] = {
 }
 
 
-class TransitionError(ValueError):
-    pass
+class DecisionError(ValueError):
+    """Not possible in the present state, or with this input."""
+
+
+class TransitionError(DecisionError):
+    """A move the lifecycle table does not allow."""
 
 
 def move(table: dict[str, set[str]], current: str, new: str, what: str) -> str:

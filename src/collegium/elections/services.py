@@ -44,7 +44,7 @@ from collegium.elections.permissions import (
     eligible_candidate,
     in_electorate,
 )
-from collegium.federation.charters import reserved_seats
+from collegium.federation.charters import reserved_seats, signatures_needed
 from collegium.federation.models import Body, Member
 from collegium.federation.permissions import member_of, require
 from collegium.federation.selectors import charter_as_dict
@@ -618,7 +618,7 @@ def recall_petition_start(
         opened_at=now,
         collect_until=now + dt.timedelta(days=charter["recall_window_days"]),
         electorate_size=size,
-        signatures_needed=max(1, -(-charter["recall_threshold_pct"] * size // 100)),
+        signatures_needed=signatures_needed(charter["recall_threshold_pct"], size),
     )
     record_append(
         kind="recall.started",

@@ -142,6 +142,12 @@ def reserved_seats(quota_pct: int, seats: int) -> int:
     return math.ceil(quota_pct * seats / 100)
 
 
+def signatures_needed(threshold_pct: int, electorate: int) -> int:
+    """Signatures a petition needs: the charter's share of the electorate, rounded up,
+    and never fewer than one."""
+    return max(1, -(-threshold_pct * electorate // 100))
+
+
 class CharterValueError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
