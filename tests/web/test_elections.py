@@ -441,6 +441,10 @@ def test_home_lists_what_is_open_in_the_members_bodies(
     assert f'href="/elections/{election.public_id}/"' in html
     assert "Voting open" in html
     assert f"Recall of {f.board_member.full_name}" in html
+    # The body's own page shows them too, to anyone.
+    html = Client().get(f"/bodies/{f.enterprise.code}/").content.decode()
+    assert f'href="/elections/{election.public_id}/"' in html
+    assert f"Recall of {f.board_member.full_name}" in html
     # A member of another enterprise is not shown them; nor is anyone signed out.
     assert election.public_id not in _client(f.outsider).get("/").content.decode()
     assert "Open now" not in Client().get("/").content.decode()

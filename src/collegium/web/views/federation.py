@@ -83,6 +83,7 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
         fragment = {"body": body, "partial": True, **_member_list_context(request, body)}
         return vary_on_htmx(render(request, "web/_member_list.html", fragment))
     is_commission = body.kind == BodyKind.COMMISSION
+    open_elections, open_recalls = queries.open_in_bodies([body])
     members = queries.commission_members(body) if is_commission else selectors.body_members(body)
     composition = selectors.composition(members)
     total = sum(c.count for c in composition)
@@ -101,6 +102,8 @@ def body_detail(request: HttpRequest, code: str) -> HttpResponse:
         "entries": entries,
         "entry_bodies": queries.entries_page_bodies(entries),
         "actor_names": queries.entry_actor_names(entries, request.user),
+        "open_elections": open_elections,
+        "open_recalls": open_recalls,
         "may_list": may_list and not is_commission,
         "is_commission": is_commission,
         "viewer": viewer,
