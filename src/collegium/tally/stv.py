@@ -56,7 +56,6 @@ class _Papers:
     holder: IntArray  # (G,) current candidate, or n (the exhausted bin)
     n: int
     big: bool = False  # values too large for int64 products: use Python ints
-    cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     table: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
 
     def __post_init__(self) -> None:
@@ -76,14 +75,8 @@ class _Papers:
         flat = self.flat
         at = self.pos.take(idx) + 1
         cand = flat.take(at)
-        ok = table.take(cand)
-        if ok.all():  # the usual case: every next preference is continuing
-            holder = cand.astype(np.int64)
-            self.pos[idx] = at
-            self.holder[idx] = holder
-            return holder
-        holder = cand.astype(np.int64)  # right for the rows that stop here
-        miss = (~ok).nonzero()[0]
+        holder = cand.astype(np.int64)  # right for the rows that stop here (most)
+        miss = (~table.take(cand)).nonzero()[0]
         while len(miss):
             at[miss] += 1
             cand = flat.take(at.take(miss))
@@ -163,7 +156,6 @@ class _Count:
             holder=np.full(g, n, dtype=np.int64),
             n=n,
             big=total_papers * SCALE * SCALE >= 2**63 or total_papers * SCALE >= EXACT_LIMIT,
-            cols=np.arange(depth + 1, dtype=np.int64),
         )
         self.sheet = CountSheet(
             method="scottish-stv",
