@@ -246,3 +246,19 @@ def test_count_dispatch() -> None:
         count(b, "borda")
     with pytest.raises(ValueError, match="scottish-stv only"):
         count(b, "meek-stv", minimums={"x": 1})
+
+
+def test_huge_weights_are_counted_exactly_with_python_integers() -> None:
+    # 10^13 papers: values beyond float64's exact range and int64 products.
+    big = 10**12
+    b = election([(7 * big, "AB"), (2 * big, "C"), (1 * big, "D")], n=4, seats=2)
+    sheet = count_scottish_stv(b)
+    assert sheet.quota == (10 * big // 3 + 1) * S
+    for r in sheet.rounds:
+        assert sum(r.tallies) + r.exhausted + r.lost == sheet.total
+    assert sheet.elected == [1, 2]
+    meek = count(b, "meek-stv")
+    assert sorted(meek.elected) == [1, 2]
+    for r in meek.rounds:
+        assert sum(r.tallies) + r.exhausted + r.lost == meek.total
+    assert count(b, "schulze").elected == [1]

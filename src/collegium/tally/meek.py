@@ -73,10 +73,12 @@ def count_meek_stv(
     keep = np.where(status == WITHDRAWN, 0, SCALE).astype(np.int64)
 
     ranks_t = np.ascontiguousarray(ranks.T)  # column j is contiguous
+    weights_obj = weights if exact else weights.astype(object)
 
     def distribute() -> tuple[IntArray, int]:
         rem = np.full(len(ranks), SCALE, dtype=np.int64)
-        votes = np.zeros(n + 1, dtype=np.int64)
+        # Beyond float64's exact range, sums are taken in Python integers.
+        votes = np.zeros(n + 1, dtype=np.int64 if exact else object)
         keep_ext = np.append(keep, 0)
         active = np.arange(len(ranks))  # rows with something left to give
         for j in range(ranks.shape[1]):
@@ -91,11 +93,13 @@ def count_meek_stv(
                     np.int64
                 )
             else:
-                np.add.at(votes, col, weights[active] * give)
+                np.add.at(votes, col, weights_obj[active] * give.astype(object))
             left -= give
             rem[active] = left
             active = active[left > 0]
-        return votes[:n], int((weights * rem).sum())
+        if exact:
+            return votes[:n], int((weights * rem).sum())
+        return votes[:n], int((weights_obj * rem.astype(object)).sum())
 
     elected: list[int] = []
     history: list[IntArray] = []
