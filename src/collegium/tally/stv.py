@@ -145,6 +145,8 @@ class _Count:
         depth = agg.rankings.shape[1]
         g = len(agg)
         total_papers = int(agg.weights.sum()) if g else 0
+        if total_papers * SCALE >= 2**63:
+            raise ValueError(f"{total_papers} papers are more than this count can hold")
         ranks = np.concatenate((agg.rankings, np.full((g, 1), n, dtype=agg.rankings.dtype)), axis=1)
         ranks[ranks < 0] = n  # padding: no preference left
         self.p = _Papers(
