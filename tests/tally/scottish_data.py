@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +43,18 @@ def stvpoll_input(ballots: BallotSet) -> tuple[tuple[int, ...], list[tuple[tuple
     return candidates, data
 
 
-def stvpoll_winners(ballots: BallotSet, *, statutory_transfers: bool = False) -> list[int]:
-    """stvpoll's Scottish STV (seeded, no shuffling); optionally with the transfers fixed."""
+def stvpoll_winners(
+    ballots: BallotSet, *, statutory_transfers: bool = False, rounding: str = ROUND_DOWN
+) -> list[int]:
+    """stvpoll's Scottish STV (seeded, no shuffling); optionally with the transfers fixed
+    (``rounding``: how transfer values are cut to five places, truncation by default)."""
     from stvpoll.scottish_stv import calculate_scottish_stv
 
     candidates, data = stvpoll_input(ballots)
     random.seed(0)
     kwargs: dict[str, Any] = {"random_shuffle": False}
     if statutory_transfers:
-        kwargs["transfer_strategy"] = statutory_transfer
+        kwargs["transfer_strategy"] = partial(statutory_transfer, rounding=rounding)
     result = calculate_scottish_stv(candidates, data, ballots.seats, **kwargs)
     return list(result)
 
@@ -65,6 +69,7 @@ def statutory_transfer(
     standing: tuple[Any, ...],
     quota: int,
     decrease_value: bool,
+    rounding: str = ROUND_DOWN,
 ) -> tuple[Any, Decimal, dict[Any, Decimal]]:
     """stvpoll's serial surplus transfer, changed only where it departs from the rules.
 
@@ -89,7 +94,7 @@ def statutory_transfer(
         for ballot, _ in _iter_transferable_ballots(ballots, (candidate,), holders):
             if decrease_value:
                 ballot.multiplier = ((votes - quota) * ballot.multiplier / votes).quantize(
-                    FIVE_PLACES, rounding=ROUND_DOWN
+                    FIVE_PLACES, rounding=rounding
                 )
             target = ballot.get_next_preference(standing)
             if target:
