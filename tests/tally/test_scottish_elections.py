@@ -16,7 +16,9 @@ deemed elected at the same stage; for each of them the test
 Run time on the 2-CPU development machine: the 1,100 comparison takes about 45 s of
 wall-clock time (up to 130 s when the machine is shared with other work), nearly all of
 it stvpoll (about 27 s of CPU, spread over every core); our counts take about half a
-second of CPU. The votekit sample takes 10 to 30 s. Set ``COLLEGIUM_UPDATE_GOLDEN=1`` to rewrite the stored count sheets.
+second of CPU. The votekit sample takes 10 to 30 s.
+
+Set ``COLLEGIUM_UPDATE_GOLDEN=1`` to rewrite the stored count sheets.
 """
 
 from __future__ import annotations
