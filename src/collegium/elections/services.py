@@ -366,8 +366,7 @@ def election_open_voting(
         election.body,
         election.purpose,
         kind="election.voting_opened",
-        title=f"Voting is open: the {election.purpose}s of {election.body.name}, until "
-        f"{election.voting_closes_at:%Y-%m-%d %H:%M} UTC",
+        title=f"Voting is open: {_what(election)}, until {_when(election.voting_closes_at)}",
         url=f"/elections/{election.public_id}/vote/",
     )
     record_append(
@@ -537,11 +536,21 @@ def election_count(
         election.body,
         election.purpose,
         kind="election.counted",
-        title=f"Results: the {election.purpose}s of {election.body.name} are elected",
+        title=f"Results: {_what(election)}",
         url=f"/elections/{election.public_id}/results/",
     )
     transaction.on_commit(_checkpoint_after_close)
     return election
+
+
+def _what(election: Election) -> str:
+    seats = "the board" if election.purpose == SeatRole.BOARD else "the delegates"
+    kind = "by-election" if election.by_election else "election"
+    return f"{kind} of {seats} of {election.body.name}"
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"{moment:%-d %b %Y, %H:%M} UTC"
 
 
 def _notify_electorate(body: Body, role: str, *, kind: str, title: str, url: str) -> None:
@@ -660,7 +669,7 @@ def _recall_sign(petition: RecallPetition, member: Member, user: Any, now: dt.da
             petition.seat.role,
             kind="recall.ballot_opened",
             title=f"Recall ballot open: {petition.seat.holder.full_name}, "
-            f"{petition.seat.body.name}, until {petition.ballot_closes_at:%Y-%m-%d} UTC",
+            f"{petition.seat.body.name}, until {_when(petition.ballot_closes_at)}",
             url=f"/recalls/{petition.public_id}/",
         )
         record_append(

@@ -64,7 +64,7 @@ class ImportPlan:
         return not self.problems
 
     def error_lines(self) -> list[str]:
-        return [p.render(self.filename) for p in self.problems]
+        return [p.render(self.filename) for p in sorted(self.problems, key=lambda p: p.line)]
 
     def summary(self) -> str:
         return (
@@ -185,11 +185,19 @@ def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
             parents[code] = parent
         else:
             parents.pop(code, None)
-    if plan.problems:
-        return plan
+    # Rows with a bad code or kind were reported above; the tree checks below still run
+    # on the others, so one upload shows every problem in the file.
+    checked = {
+        line
+        for line, row in rows
+        if row["code"] and kinds.get(row["code"]) == row["kind"] and seen.get(row["code"]) == line
+    }
+    reported = {row["code"] for line, row in rows if line not in checked}
 
     congresses = [c for c, k in kinds.items() if k == BodyKind.CONGRESS]
     for line, row in rows:
+        if line not in checked:
+            continue
         code, kind, parent = row["code"], row["kind"], row["parent_code"]
         # Walk up first: reaching this code again means the tree has a cycle, which says
         # more than any complaint about kinds along it.
@@ -229,7 +237,8 @@ def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
             )
             continue
         if parent not in kinds:
-            plan.problems.append(ImportProblem(line, "parent_code", f"unknown body {parent!r}"))
+            if parent not in reported:  # a parent row with a bad kind is reported already
+                plan.problems.append(ImportProblem(line, "parent_code", f"unknown body {parent!r}"))
             continue
         if kinds[parent] not in ALLOWED_PARENT_KINDS[kind]:
             plan.problems.append(
