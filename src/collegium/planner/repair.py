@@ -36,11 +36,10 @@ if TYPE_CHECKING:
     from collegium.planner.lp import LinearProgram, RawSolution
     from collegium.planner.model import FloatArray
 
-import os
-
-_DEBUG = bool(os.environ.get("RDEBUG"))
 FEASIBILITY_TOL = 1e-9
 """Relative slack allowed on the recovered free activities (non-negativity, capacity)."""
+CUT_DROP = 1e-11
+"""Coefficients of a bounding row below this share of the row's largest are dropped."""
 
 
 def _solve(A: Any, rhs: Any, tol: float = 1e-13, max_iter: int = 400) -> LeontiefResult:
@@ -186,50 +185,49 @@ def solve_reduced(
     if not t_hi >= 0:
         return None
     iters = 0
+    K = s.L.shape[0]
     cuts = np.zeros(0, dtype=np.int64)
-    for round_ in range(max_rounds):
-        out = _reduced_round(lp, s, free, cuts, t_hi, time_limit)
+    pinned = np.zeros(s.m, dtype=bool)  # techniques held at 0 while another is free
+    for _ in range(max_rounds):
+        hi = np.where(pinned, 0.0, lp.col_hi[: s.m])
+        out = _reduced_round(lp, s, free, cuts, t_hi, hi, time_limit)
         if out is None:
             return None
-        x, t, y_lab, V, it = out
+        x, t, y_red, VW, it = out
         iters += it
+        y = np.zeros(lp.shape[0])
+        y[s.lab] = y_red[:K]
+        y[s.bal] = -(y_red @ VW)  # labour values, and the bounded free activities' rows
+        zd = lp.c - np.asarray(lp.matrix.T @ y).reshape(-1)
         x_free = x[free]
         scale = 1.0 + np.abs(x_free)
         neg = np.flatnonzero(x_free < -FEASIBILITY_TOL * scale)
         over = np.flatnonzero(x_free > lp.col_hi[free] + FEASIBILITY_TOL * scale)
-        if _DEBUG:
-            print(
-                "round",
-                t,
-                neg.size,
-                over.size,
-                cuts.size,
-                (x_free - lp.col_hi[free])[over] / scale[over],
-                x_free[neg] / scale[neg],
-            )
-        if neg.size == 0 and over.size == 0:
+        # A held technique that would pay to run: its product needs both techniques.
+        want = np.flatnonzero(pinned & (zd[: s.m] < -1e-9 * (1.0 + np.abs(lp.c[: s.m]))))
+        if neg.size == 0 and over.size == 0 and want.size == 0:
             break
         bad = np.concatenate([neg, over])
-        if round_ > 0 and np.all(np.isin(bad, cuts)):
+        if want.size == 0 and np.all(np.isin(bad, cuts)):
             # Only the solver's own tolerance on bounded rows is left: fix every
-            # other activity within its bounds and recompute the unlimited ones.
+            # other activity within its bounds and recompute one per product.
             polished = polish(lp, np.concatenate([x, [t]]))
-            if _DEBUG:
-                print("polish", t, None if polished is None else polished[s.m])
             if polished is None or polished[s.m] < t * (1 - 1e-6):
                 return None
             x, t = polished[: s.m], float(polished[s.m])
             break
-        if round_ > 0:
-            # Keep the free techniques; bound the offending free activities instead.
-            cuts = np.union1d(cuts, np.concatenate([neg, over]))
-            continue
         free = free.copy()
-        if over.size:
-            free[over] = base[over]
+        # Back to the unlimited technique, its activity bounded by a row of its own.
+        back = np.union1d(over, s.made[want])
+        back = back[free[back] != base[back]] if back.size else back
+        pinned[base[back]] = False
+        free[back] = base[back]
+        cuts = np.union1d(cuts, np.union1d(back, over))
+        # Free activities below zero: the product's other technique with the largest
+        # activity takes over, and the one it replaces is held at zero.
+        neg = np.setdiff1d(neg, np.union1d(cuts, back))
         if neg.size:
-            # The product's other technique with the largest activity takes over.
-            act = np.where(np.isin(np.arange(s.m), free), -np.inf, x)
+            act = np.where(np.isin(np.arange(s.m), free) | pinned, -np.inf, x)
             best = np.full(s.bal.size, -1, dtype=np.int64)
             order = np.lexsort((act, s.made))  # by product, then activity ascending
             last = np.ones(order.size, dtype=bool)
@@ -237,17 +235,13 @@ def solve_reduced(
             best[s.made[order[last]]] = order[last]
             cand = best[neg]
             ok = (cand >= 0) & (act[np.maximum(cand, 0)] > 0)
+            pinned[free[neg[ok]]] = True
             free[neg[ok]] = cand[ok]
-            cuts = neg[~ok]
+            cuts = np.union1d(cuts, neg[~ok])
     else:
         return None
     x = np.clip(x, 0.0, lp.col_hi[: s.m])
     z = np.concatenate([x, [t]])
-    y = np.zeros(lp.shape[0])
-    K = s.L.shape[0]
-    y[s.lab] = y_lab[:K]
-    y[s.bal] = -(y_lab @ V)  # labour values, and the bounded free activities' rows
-    zd = lp.c - np.asarray(lp.matrix.T @ y).reshape(-1)
     loose = np.setdiff1d(free, free[cuts])
     zd[loose] = 0.0
     return RawSolution(z, y, zd, float(lp.c @ z), math.nan, iters, "reduced")
@@ -259,6 +253,7 @@ def _reduced_round(
     free: np.ndarray[Any, np.dtype[np.int64]],
     cuts: np.ndarray[Any, np.dtype[np.int64]],
     t_hi: float,
+    col_hi: FloatArray,
     time_limit: float | None,
 ) -> tuple[FloatArray, float, FloatArray, FloatArray, int] | None:
     """One reduced LP for the free techniques ``free``: ``(x, t, labour duals, V, iterations)``."""
@@ -284,6 +279,11 @@ def _reduced_round(
     No = sp.csc_matrix(s.N[:, other])
     coef = np.asarray(s.L[:, other].toarray() - (No.T @ V.T).T)  # K x |other|
     cut_coef = -np.asarray((No.T @ W.T).T).reshape(cuts.size, other.size)
+    # The rows of a dense inverse decay fast: drop what cannot move an activity by
+    # more than the solver's tolerance (the plan is recomputed exactly below).
+    if cuts.size:
+        row_max = np.max(np.abs(cut_coef), axis=1, initial=0.0)
+        cut_coef[np.abs(cut_coef) < CUT_DROP * row_max[:, None]] = 0.0
     k = K + cuts.size
     A = sp.csc_matrix(
         np.column_stack([np.vstack([coef, cut_coef]), np.concatenate([V @ s.d, W @ s.d])])
@@ -304,7 +304,7 @@ def _reduced_round(
     hlp.num_row_ = k
     hlp.col_cost_ = cost
     hlp.col_lower_ = np.zeros(ncol)
-    hlp.col_upper_ = np.concatenate([lp.col_hi[other], [t_hi]])
+    hlp.col_upper_ = np.concatenate([col_hi[other], [t_hi]])
     hlp.row_lower_ = np.concatenate([np.full(K, -math.inf), -(W @ s.lo)])
     hlp.row_upper_ = np.concatenate([s.avail - V @ s.lo, lp.col_hi[free[cuts]] - W @ s.lo])
     hlp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -313,28 +313,15 @@ def _reduced_round(
     hlp.a_matrix_.value_ = A.data
     h.passModel(hlp)
     h.run()
-    if cuts.size:
-        # Clean the crossover basis with the simplex at the tight tolerances.
-        h.setOptionValue("solver", "simplex")
-        h.setOptionValue("presolve", "off")
-        h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     sol = h.getSolution()
     w = np.asarray(sol.col_value, dtype=np.float64)
-    if _DEBUG and cuts.size:
-        act = A @ w
-        print(
-            "cut rows",
-            act[K:] - hlp.row_upper_[K:],
-            act[K:] - hlp.row_lower_[K:],
-            np.asarray(sol.row_value)[K:] - act[K:],
-        )
     t = float(w[-1])
     if math.isfinite(t_hi) and t >= t_hi * (1 - 1e-12):
         return None  # a cap binds: its dual is not recovered here
     x = np.zeros(s.m)
-    x[other] = np.clip(w[:-1], 0.0, lp.col_hi[other])
+    x[other] = np.clip(w[:-1], 0.0, col_hi[other])
     target = t * s.d + s.lo - No @ x[other]
     gres = _solve(A_free, target, tol=1e-13)
     x[free] = np.asarray(gres.gross_output, dtype=np.float64) / s.b[free]
@@ -448,9 +435,6 @@ def _largest_t(
         t_lo = float(np.max(np.where(a < 0, b / a, 0.0), initial=0.0)) if lower else 0.0
     if np.any((a == 0) & (b < -1e-12 * (1 + np.abs(b)))) or not math.isfinite(t_hi):
         return None
-    if _DEBUG:
-        i = int(np.argmax(np.where(a < 0, b / np.where(a < 0, a, 1), 0.0)))
-        print("largest_t", t_hi, t_lo, i, a[i], b[i], len(a))
     if t_lo > t_hi + 1e-9 * (1 + t_hi):
         return None
     # A lower bound above t_hi by rounding only: clip it (a violation below 1e-9).
