@@ -448,3 +448,25 @@ def test_home_lists_what_is_open_in_the_members_bodies(
     # A member of another enterprise is not shown them; nor is anyone signed out.
     assert election.public_id not in _client(f.outsider).get("/").content.decode()
     assert "Open now" not in Client().get("/").content.decode()
+
+
+def test_by_election_from_the_form_fills_only_vacant_seats(small_federation: Any) -> None:
+    f = small_federation
+    board = _client(f.board_member)
+    # The enterprise's board has one sitting member of seven: six seats are vacant.
+    response = board.post(
+        f"/bodies/{f.enterprise.code}/elections/",
+        {
+            "purpose": "board",
+            "by_election": "1",
+            "nominations_close_at": (NOW + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+            "voting_closes_at": (NOW + dt.timedelta(days=6)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    election = Election.objects.get(body=f.enterprise)
+    assert election.by_election and election.seats == 6
+    assert (
+        b"by-election for the vacant seats only"
+        in board.get(f"/bodies/{f.enterprise.code}/elections/").content
+    )

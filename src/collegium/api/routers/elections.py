@@ -45,6 +45,7 @@ class ElectionOut(Schema):
     public_id: str
     body: str
     purpose: str = Field(description="board or delegate")
+    by_election: bool = Field(description="Fills only the vacant seats, for the sitting term.")
     state: str = Field(description="nomination, voting, counted or cancelled")
     seats: int
     reserved_seats: int
@@ -67,6 +68,7 @@ class ElectionCall(Schema):
     nominations_close_at: dt.datetime
     voting_closes_at: dt.datetime
     purpose: str = "board"
+    by_election: bool = False
 
 
 class NominationIn(Schema):
@@ -192,6 +194,7 @@ def _election_out(election: Election) -> dict[str, Any]:
         "public_id": election.public_id,
         "body": election.body.code,
         "purpose": election.purpose,
+        "by_election": election.by_election,
         "state": election.state,
         "seats": election.seats,
         "reserved_seats": election.reserved_seats,
@@ -294,6 +297,7 @@ def call_election(request: HttpRequest, code: str, data: ElectionCall) -> Any:
             nominations_close_at=data.nominations_close_at,
             voting_closes_at=data.voting_closes_at,
             purpose=data.purpose,
+            by_election=data.by_election,
         )
     except ElectionError as exc:
         raise _fail(exc) from None

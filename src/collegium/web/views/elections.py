@@ -132,7 +132,12 @@ def body_elections(request: HttpRequest, code: str) -> HttpResponse:
     body = _body_or_404(code)
     may_call = can_call_election(request.user, body)
     form_errors: list[str] = []
-    values = {"purpose": "board", "nominations_close_at": "", "voting_closes_at": ""}
+    values = {
+        "purpose": "board",
+        "nominations_close_at": "",
+        "voting_closes_at": "",
+        "by_election": "",
+    }
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in values}
         close_n = _parse_when(values["nominations_close_at"])
@@ -150,6 +155,7 @@ def body_elections(request: HttpRequest, code: str) -> HttpResponse:
                     nominations_close_at=close_n,
                     voting_closes_at=close_v,
                     purpose=values["purpose"],
+                    by_election=values["by_election"] == "1",
                 )
             except ElectionError as exc:
                 form_errors.append(str(exc).capitalize() + ".")
