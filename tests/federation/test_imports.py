@@ -214,15 +214,10 @@ def test_one_upload_shows_every_problem(db):
         b"code,name,kind,parent_code\ncongress,C,congress,\nx,,shop,congress\n"
         b"y,Y,factory,congress\nz,Z,enterprise,nowhere\n"
     )
-    lines = errors_of(bodies_plan, data)
-    assert (
-        lines
-        == [
-            "f.csv:3:name: empty name",
-            "f.csv:3:parent_code: a shop cannot sit under a congress (congress); allowed: enterprise",
-            "f.csv:4:kind: unknown kind 'factory' (one of congress, industrial_union, enterprise, "
-            "shop, commission)",
-            "f.csv:5:parent_code: unknown body 'nowhere'",
-        ]
-        or lines
-    )
+    assert errors_of(bodies_plan, data) == [
+        "f.csv:3:name: empty name",
+        "f.csv:3:parent_code: a shop cannot sit under a congress ('congress'); allowed: enterprise",
+        "f.csv:4:kind: unknown kind 'factory' (one of congress, industrial_union, enterprise, "
+        "shop, commission)",
+        "f.csv:5:parent_code: unknown body 'nowhere'",
+    ]

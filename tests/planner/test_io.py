@@ -170,9 +170,7 @@ def test_a_technique_may_use_its_own_product(tmp_path) -> None:
 
     src = tmp_path / "corn"
     src.mkdir()
-    (src / "products.csv").write_text(
-        "code,name,unit,kind\ncorn,Corn,t,good\nwork,Work,h,labour\n"
-    )
+    (src / "products.csv").write_text("code,name,unit,kind\ncorn,Corn,t,good\nwork,Work,h,labour\n")
     (src / "techniques.csv").write_text("technique,workplace,capacity\nfarm,Farm,100\n")
     (src / "flows.csv").write_text(
         "technique,product,amount\nfarm,corn,1\nfarm,corn,-0.1\nfarm,work,-2\n"
