@@ -30,6 +30,18 @@ def service_denials(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
+def body_or_404(code: str) -> Any:
+    """The body with this code, or the 404 page saying so."""
+    from django.http import Http404
+
+    from collegium.federation.selectors import body_by_code
+
+    body = body_by_code(code)
+    if body is None:
+        raise Http404(f"There is no body with the code {code!r}.")
+    return body
+
+
 def is_partial(request: HttpRequest, target: str) -> bool:
     """An htmx request that only wants the fragment ``target`` (not a history restore)."""
     return (

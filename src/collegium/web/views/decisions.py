@@ -27,10 +27,9 @@ from collegium.decisions.models import Amendment, Comment, Decision, Proposal
 from collegium.decisions.services import DecisionError
 from collegium.federation import permissions
 from collegium.federation import selectors as fsel
-from collegium.federation.models import Body
 from collegium.federation.permissions import PermissionDenied
 from collegium.web import queries
-from collegium.web.views import paginate
+from collegium.web.views import body_or_404, paginate
 
 FILTERS: list[tuple[str, str, str]] = [
     # value, label, group
@@ -41,13 +40,6 @@ MAX_TEXT = 100_000
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _body_or_404(code: str) -> Body:
-    body = queries.body_by_code(code)
-    if body is None:
-        raise Http404(f"There is no body with the code {code!r}.")
-    return body
 
 
 def _proposal_or_404(public_id: str) -> Proposal:
@@ -104,7 +96,7 @@ def _filter(value: str) -> tuple[str, str]:
 
 @require_http_methods(["GET", "POST"])
 def body_decisions(request: HttpRequest, code: str) -> HttpResponse:
-    body = _body_or_404(code)
+    body = body_or_404(code)
     viewer = queries.member_viewer(request.user)
     may_propose = permissions.belongs_to(viewer, body)
     errors: list[str] = []

@@ -45,21 +45,14 @@ from collegium.elections.permissions import (
 from collegium.elections.services import ElectionError
 from collegium.federation import permissions
 from collegium.federation import selectors as fsel
-from collegium.federation.models import Body, Member
+from collegium.federation.models import Member
 from collegium.web import queries
-from collegium.web.views import is_partial, service_denials, vary_on_htmx
+from collegium.web.views import body_or_404, is_partial, service_denials, vary_on_htmx
 
 SEARCH_LIMIT = 20
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _body_or_404(code: str) -> Body:
-    body = queries.body_by_code(code)
-    if body is None:
-        raise Http404(f"There is no body with the code {code!r}.")
-    return body
 
 
 def _election_or_404(public_id: str) -> Election:
@@ -129,7 +122,7 @@ def _back(request: HttpRequest, election: Election) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @service_denials
 def body_elections(request: HttpRequest, code: str) -> HttpResponse:
-    body = _body_or_404(code)
+    body = body_or_404(code)
     may_call = can_call_election(request.user, body)
     form_errors: list[str] = []
     values = {
@@ -850,7 +843,7 @@ def recall_count(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def delegates(request: HttpRequest, code: str) -> HttpResponse:
-    body = _body_or_404(code)
+    body = body_or_404(code)
     viewer = queries.member_viewer(request.user)
     delegate_seats = list(esel.delegate_seats(body))
     mandates = []
@@ -899,7 +892,7 @@ def delegates(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @service_denials
 def mandate_adopt(request: HttpRequest, code: str) -> HttpResponse:
-    body = _body_or_404(code)
+    body = body_or_404(code)
     try:
         services.mandate_adopt(
             user=request.user,

@@ -19,7 +19,7 @@ from collegium.federation.services import CharterChangeError, charter_change
 from collegium.record import selectors as record_selectors
 from collegium.web import queries
 from collegium.web.forms import CharterForm, MemberSearchForm
-from collegium.web.views import is_partial, paginate, service_denials, vary_on_htmx
+from collegium.web.views import body_or_404, is_partial, paginate, service_denials, vary_on_htmx
 
 LATEST_ENTRIES = 10
 
@@ -56,13 +56,6 @@ def body_tree(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _body_or_404(code: str) -> Body:
-    body = queries.body_by_code(code)
-    if body is None:
-        raise Http404(f"There is no body with the code {code!r}.")
-    return body
-
-
 def _member_list_context(request: HttpRequest, body: Body) -> dict[str, object]:
     form = MemberSearchForm(request.GET or None)
     text = form.cleaned_data["q"] if form.is_valid() else ""
@@ -76,7 +69,7 @@ def _member_list_context(request: HttpRequest, body: Body) -> dict[str, object]:
 
 
 def body_detail(request: HttpRequest, code: str) -> HttpResponse:
-    body = _body_or_404(code)
+    body = body_or_404(code)
     viewer = queries.member_viewer(request.user)
     may_list = permissions.belongs_to(viewer, body)
     if may_list and body.kind != BodyKind.COMMISSION and is_partial(request, "member-list"):
@@ -144,7 +137,7 @@ def member_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @service_denials
 def charter(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    body = _body_or_404(code) if code is not None else None
+    body = body_or_404(code) if code is not None else None
     allowed = permissions.can_change_charter(request.user, body)
     own = queries.charter_own(body)
     inherited = (
