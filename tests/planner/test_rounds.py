@@ -333,3 +333,17 @@ def test_rounds_balance_the_real_io_table() -> None:
     assert np.all(supply >= 0.95 * demand)
     # Labour is a pool like any other: used within the tolerance of what is there.
     assert float(result.proposals.intensities @ labour[0]) <= available / 0.95
+
+
+@pytest.mark.parametrize("method", ["hahnel", "dual"])
+def test_small_economy_with_free_labour_converges(method: str) -> None:
+    """In the bakery most products are free goods at the balance (labour and land in
+    surplus): they must count as settled, or the rounds never end."""
+    from pathlib import Path
+
+    from collegium.planner import LinearCouncils, load, run_rounds
+
+    economy = load(Path(__file__).parent / "data" / "bakery")
+    result = run_rounds(LinearCouncils.from_economy(economy), method=method, max_rounds=200)
+    assert result.converged
+    assert result.history[-1].max_imbalance < 0.05

@@ -85,11 +85,16 @@ class Councils(Protocol):
 
 def settled_imbalance(proposals: Proposals, prices: FloatArray, tolerance: float) -> FloatArray:
     """Relative imbalance, with disposable products left over at a negligible price
-    (below ``tolerance`` times the median price) counted as balanced."""
+    (below ``tolerance`` times the dearest product's price) counted as balanced.
+
+    The dearest price is the yardstick rather than the median: in a small economy where
+    most products are free goods (labour pools and resources in surplus), the median is
+    itself negligible and nothing would ever count as settled.
+    """
     imbalance = relative_imbalance(proposals.supply, proposals.demand)
     if proposals.disposable is None or not imbalance.size:
         return imbalance
-    cheap = prices < tolerance * float(np.median(prices))
+    cheap = prices < tolerance * float(np.max(prices))
     left_over = proposals.disposable & (proposals.supply >= proposals.demand) & cheap
     return np.where(left_over, 0.0, imbalance)
 
