@@ -7,10 +7,15 @@
                          labour[k] x                 <= available[k]
                          0 <= x <= capacity,  t >= 0
 
-Solved exactly by HiGHS (``highspy``) for small and medium problems and by OR-Tools
-PDLP (a first-order primal-dual method that only multiplies by the matrix) for large
-ones; a PDLP answer is checked against every constraint afterwards and the relative
-primal-dual gap it reached is reported beside it. The same builder serves the other
+Solved exactly by HiGHS (``highspy``) for small and medium problems. Large ones where
+each technique makes one product and each product has a technique of unlimited
+capacity are solved exactly by Leontief elimination (``reduced``, see
+:mod:`collegium.planner.repair`): a few Jacobi block solves and a HiGHS LP with one row
+per labour pool. Other large ones go to OR-Tools PDLP (a first-order primal-dual method
+that only multiplies by the matrix); a PDLP answer is checked against every constraint
+afterwards, repaired into a plan that satisfies every row where the structure allows
+(method ``pdlp+repair``), and the relative gap of the reported ``t`` to PDLP's dual
+bound is reported beside it. The same builder serves the other
 objectives of :mod:`collegium.planner.variants` (least labour, weighted priorities).
 
 Valuations are the duals of the product balances: what one more unit of a product
