@@ -22,7 +22,7 @@ an iterator (as a database cursor would):
 Each figure is the best of ``--repeat`` runs, in CPU seconds of this process (a shared
 machine inflates wall-clock time, which is printed beside). Neither the tree nor the
 chain can see a cut off or rewritten tail without a checkpoint kept outside; the tree adds
-inclusion and consistency proofs against any such checkpoint (docs/benchmarks/ledger.md).
+inclusion and consistency proofs against any such checkpoint (docs/benchmarks.md).
 """
 
 from __future__ import annotations
