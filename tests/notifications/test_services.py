@@ -31,3 +31,14 @@ def test_unread_and_mark_read(small_federation):
     assert unread_count(f.worker) == 1
     assert notifications_mark_read(member=f.worker) == 1
     assert unread_count(f.worker) == 0
+
+
+def test_a_notice_carries_the_time_of_its_event(small_federation):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    f = small_federation
+    then = timezone.now() - dt.timedelta(days=40)
+    notify(members=[f.worker], kind="t", title="old news", email=False, now=then)
+    assert Notification.objects.get(title="old news").created_at == then

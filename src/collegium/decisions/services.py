@@ -411,6 +411,7 @@ def roll_call_open(
         kind="decision.roll_call_opened",
         title=f"Roll call open: {decision.title}",
         url=f"/decisions/{decision.public_id}/",
+        now=now,
     )
     return decision
 
@@ -451,6 +452,7 @@ def referendum_open(
         kind="decision.referendum_opened",
         title=f"Referendum open: {decision.title}",
         url=f"/decisions/{decision.public_id}/",
+        now=now,
     )
     return decision
 
@@ -666,6 +668,7 @@ def review_sign(
         kind="decision.referendum_opened",
         title=f"Referendum open: {referendum.title}",
         url=f"/decisions/{referendum.public_id}/",
+        now=now,
     )
     return referendum
 
@@ -701,7 +704,13 @@ def decisions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def _notify_members(
-    body: Body, *, kind: str, title: str, url: str, board_only: bool = False
+    body: Body,
+    *,
+    kind: str,
+    title: str,
+    url: str,
+    now: dt.datetime,
+    board_only: bool = False,
 ) -> None:
     from collegium.notifications.services import notify
 
@@ -709,7 +718,7 @@ def _notify_members(
         members = Member.objects.filter(pk__in=board_seats(body).values("holder_id"))
     else:
         members = body_members(body)
-    notify(members=members, kind=kind, title=title, url=url)
+    notify(members=members, kind=kind, title=title, url=url, now=now)
 
 
 def _checkpoint() -> None:

@@ -368,6 +368,7 @@ def election_open_voting(
         kind="election.voting_opened",
         title=f"Voting is open: {_what(election)}, until {_when(election.voting_closes_at)}",
         url=f"/elections/{election.public_id}/vote/",
+        now=now,
     )
     record_append(
         kind="election.voting_opened",
@@ -538,6 +539,7 @@ def election_count(
         kind="election.counted",
         title=f"Results: {_what(election)}",
         url=f"/elections/{election.public_id}/results/",
+        now=now,
     )
     transaction.on_commit(_checkpoint_after_close)
     return election
@@ -553,10 +555,12 @@ def _when(moment: dt.datetime) -> str:
     return f"{moment:%-d %b %Y, %H:%M} UTC"
 
 
-def _notify_electorate(body: Body, role: str, *, kind: str, title: str, url: str) -> None:
+def _notify_electorate(
+    body: Body, role: str, *, kind: str, title: str, url: str, now: dt.datetime
+) -> None:
     from collegium.notifications.services import notify
 
-    notify(members=electorate(body, role), kind=kind, title=title, url=url)
+    notify(members=electorate(body, role), kind=kind, title=title, url=url, now=now)
 
 
 def _checkpoint_after_close() -> None:
@@ -671,6 +675,7 @@ def _recall_sign(petition: RecallPetition, member: Member, user: Any, now: dt.da
             title=f"Recall ballot open: {petition.seat.holder.full_name}, "
             f"{petition.seat.body.name}, until {_when(petition.ballot_closes_at)}",
             url=f"/recalls/{petition.public_id}/",
+            now=now,
         )
         record_append(
             kind="recall.ballot_opened",

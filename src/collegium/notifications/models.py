@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.utils import timezone
 
 
 class Notification(models.Model):
@@ -14,7 +15,8 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the event happened (a service's ``now``), not when the row was written.
+    created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
 

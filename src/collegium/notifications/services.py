@@ -6,6 +6,7 @@ the events they point at are.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -24,6 +25,7 @@ def notify(
     title: str,
     url: str = "",
     email: bool = True,
+    now: dt.datetime | None = None,
 ) -> int:
     """Create one notice per member (in the caller's transaction) and e-mail them after
     the commit. Returns how many were created."""
@@ -33,7 +35,12 @@ def notify(
         else [m.pk for m in members]
     )
     created = Notification.objects.bulk_create(
-        [Notification(member_id=i, kind=kind, title=title[:300], url=url) for i in ids],
+        [
+            Notification(
+                member_id=i, kind=kind, title=title[:300], url=url, created_at=now or timezone.now()
+            )
+            for i in ids
+        ],
         batch_size=1000,
     )
     if email and created and getattr(settings, "COLLEGIUM_EMAIL_NOTIFICATIONS", True):
