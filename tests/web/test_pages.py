@@ -219,3 +219,12 @@ def test_delegates_on_body_and_member_pages(client_for: Any, small_federation: A
     assert "Delegates to Metalworkers&#x27; Union" in html and "Anna Petrova" in html
     html = client_for("worker").get(f"/members/{fed.worker.public_id}/").content.decode()
     assert "Delegate of <a" in html and "Metalworkers&#x27; Union</a>" in html
+
+
+def test_home_counts_commissions_apart(client_for: Any, small_federation: Any) -> None:
+    from tests.conftest import make_body
+
+    make_body("ctrl", "Control Commission", "commission", small_federation.congress)
+    html = client_for(None).get("/").content.decode()
+    assert '<span class="num">6</span> bodies' in html
+    assert '<span class="num">1</span> commission<' in html

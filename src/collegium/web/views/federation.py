@@ -28,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     viewer = queries.member_viewer(request.user)
     context: dict[str, object] = {
         "body_count": Body.objects.exclude(kind=BodyKind.COMMISSION).count(),
+        "commission_count": Body.objects.filter(kind=BodyKind.COMMISSION).count(),
         "member_count": Member.objects.filter(active=True).count(),
         "congress": Body.objects.filter(kind=BodyKind.CONGRESS).first(),
         "viewer": viewer,
