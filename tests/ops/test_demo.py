@@ -109,3 +109,13 @@ def test_demo_has_elections_recall_delegates_and_mandates(demo_output):
         assert delegate_seats(enterprise).exists(), enterprise.code
     mandate = Mandate.objects.filter(body__code="sormovo", position="for").get()
     assert any(v.breach for v in DelegateVote.objects.filter(mandate=mandate))
+
+
+def test_demo_has_decisions_to_take_part_in(demo_output):
+    from collegium.decisions.models import Decision, Proposal
+
+    review = Decision.objects.get(state="review")
+    assert review.kind == "roll_call" and review.review_signatures.count() == 1
+    referendum = Decision.objects.get(kind="referendum", state="voting")
+    assert not referendum.referendum_roll.filter(member__member_no="M00001").exists()
+    assert Proposal.objects.filter(state="deliberation", author__member_no="M00001").exists()

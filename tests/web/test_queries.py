@@ -13,9 +13,9 @@ from tests.conftest import make_body, make_member
 
 pytestmark = pytest.mark.django_db
 
-# Two more for a signed-in member: the unread notices and the workplace (for the
-# "Decisions" link) in the header.
-LIMITS = {"/bodies/": 9, "/bodies/metal/": 24, "/record/": 11}
+# Three more for a signed-in member: the unread notices, and the workplace and its
+# enterprise (for the "Decisions" link) in the header.
+LIMITS = {"/bodies/": 10, "/bodies/metal/": 25, "/record/": 12}
 # For a signed-in member, pages listing record entries put a fellow member's name beside
 # the id: the members, and the permission asked once per shared body (a fixed few).
 NAMES = {"/bodies/metal/": 3, "/record/": 3}

@@ -13,6 +13,7 @@ import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -388,8 +389,111 @@ def build_demo(progress: Callable[[str], None] = lambda _msg: None) -> list[Demo
     )
     progress("holding elections")
     _elections_scenario(rng, ivan)
+    progress("deciding")
+    _decisions_scenario(sormovo)
     checkpoint_create()
     return list(DEMO_LOGINS)
+
+
+def _decisions_scenario(sormovo: Body) -> None:
+    """At Sormovo: a board decision in its review window that members can petition
+    against, a referendum open to the members, and a proposal under discussion."""
+    from django.utils import timezone
+
+    from collegium.decisions import services as decisions
+
+    now = timezone.now()
+    board = [s.holder for s in board_seats(sormovo)]
+    workers = list(
+        Member.objects.filter(workplace__path__startswith=sormovo.path)
+        .exclude(pk__in=[m.pk for m in board])
+        .order_by("member_no")[:12]
+    )
+    anna = Member.objects.get(member_no="M00001")
+    author = workers[3]
+
+    ventilation = decisions.proposal_submit(
+        user=author.user,
+        body=sormovo,
+        title="Fume extraction over the forge hammers",
+        text="Install extraction hoods over the three drop hammers in the Forge before "
+        "winter.\n\nThe work is done by the Repair shop in two weekend shifts.",
+        rationale="Smoke and scale dust at the hammers; three colleagues off sick in October.",
+        cost=Decimal("18400"),
+        scope="Forge",
+        now=now - dt.timedelta(days=9),
+    )
+    amendment = decisions.amendment_propose(
+        user=workers[5].user,
+        proposal=ventilation,
+        original="two weekend shifts",
+        replacement="two weekend shifts, paid at the overtime rate",
+        reason="Weekend work is work.",
+        now=now - dt.timedelta(days=8),
+    )
+    decisions.amendment_accept(
+        user=author.user, amendment=amendment, now=now - dt.timedelta(days=8)
+    )
+    first = decisions.comment_add(
+        user=workers[6].user,
+        proposal=ventilation,
+        text="Can the hoods be moved when the dies are changed?",
+        now=now - dt.timedelta(days=8),
+    )
+    decisions.comment_add(
+        user=author.user,
+        proposal=ventilation,
+        parent=first,
+        text="Yes: they hang on rails.",
+        now=now - dt.timedelta(days=7),
+    )
+    roll_call = decisions.roll_call_open(
+        user=board[0].user,
+        proposal=ventilation,
+        closes_at=now - dt.timedelta(days=3),
+        now=now - dt.timedelta(days=6),
+    )
+    for i, member in enumerate(board):
+        decisions.roll_call_vote(
+            user=member.user,
+            decision=roll_call,
+            vote="no" if i == 0 else "yes",
+            now=now - dt.timedelta(days=5),
+        )
+    decisions.decision_close(decision=roll_call, now=now - dt.timedelta(days=3))
+    decisions.review_sign(user=workers[7].user, decision=roll_call, now=now - dt.timedelta(days=2))
+
+    fund = decisions.proposal_submit(
+        user=workers[8].user,
+        body=sormovo,
+        title="A housing repair fund from the surplus",
+        text="Set aside 5 % of this year's surplus for repairs to the works' dwellings, "
+        "allocated by the housing list.",
+        route="members",
+        now=now - dt.timedelta(days=4),
+    )
+    referendum = decisions.referendum_open(
+        user=board[1].user,
+        proposal=fund,
+        closes_at=now + dt.timedelta(days=5),
+        now=now - dt.timedelta(days=2),
+    )
+    for i, member in enumerate(workers[:6]):
+        if member.pk != anna.pk:
+            decisions.referendum_cast(
+                user=member.user,
+                decision=referendum,
+                choice="no" if i % 3 == 0 else "yes",
+                now=now - dt.timedelta(days=1),
+            )
+
+    decisions.proposal_submit(
+        user=anna.user,
+        body=sormovo,
+        title="A second shift canteen in the Foundry",
+        text="Keep the canteen open until 23:00 for the second shift.",
+        now=now - dt.timedelta(hours=20),
+    )
 
 
 # --------------------------------------------------------------------------- elections
