@@ -81,8 +81,12 @@ class CollegiumAPI(NinjaAPI):
 def _document_common_errors(op: dict[str, Any]) -> None:
     """Answers any operation may give besides its own: 401 for a bad token (on public
     endpoints too), 422 for parameters or a body that do not parse, 400 for a body that
-    is not JSON."""
+    is not JSON, and 405 where an id is spelled like a fixed path segment of another
+    endpoint (``/elections/recalls/nominations``): that endpoint answers, and says which
+    methods it allows."""
     common = {401: "A bad token, or authentication needed"}
+    if op.get("parameters"):
+        common[405] = "The path is another endpoint's; the detail says which methods it allows"
     if op.get("parameters") or op.get("requestBody"):
         common[422] = "The request is not valid"
     if op.get("requestBody"):
