@@ -32,6 +32,7 @@ from collegium.decisions.models import (
 )
 from collegium.decisions.transitions import DECISION, PROPOSAL, move
 from collegium.decisions.transitions import DecisionError as DecisionError
+from collegium.elections.ballots import store_secret_ballot
 from collegium.elections.selectors import board_seats
 from collegium.federation.charters import signatures_needed
 from collegium.federation.models import Body, Member
@@ -509,20 +510,19 @@ def referendum_cast(
     )
     if choice not in RollCallVote.Vote.values:
         raise DecisionError(f"vote yes, no or abstain, not {choice!r}")
-    try:
-        with transaction.atomic():
-            ReferendumRollEntry.objects.create(decision=decision, member=member)
-    except IntegrityError:
-        raise DecisionError("you have already voted in this referendum") from None
-    ReferendumBallot.objects.create(decision=decision, choice=choice)
-    tracker = ReferendumTracker.objects.create(decision=decision)
+    tracker = store_secret_ballot(
+        roll=lambda: ReferendumRollEntry.objects.create(decision=decision, member=member),
+        ballot=lambda: ReferendumBallot.objects.create(decision=decision, choice=choice),
+        tracker=lambda: ReferendumTracker.objects.create(decision=decision),
+        already_voted=DecisionError("you have already voted in this referendum"),
+    )
     record_append(
         kind="decision.referendum_voted",
         actor=actor_for(user),
         body=decision.body,
         data={"decision": decision.public_id},
     )
-    return tracker.code
+    return tracker
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from collegium.elections.ballots import store_secret_ballot
 from collegium.elections.models import (
     Ballot,
     DelegateVote,
@@ -421,24 +422,25 @@ def ballot_cast(
         if number in seen:
             raise ElectionError(f"preference {position}: candidate {number} is ranked twice")
         seen.add(number)
-    try:
-        with transaction.atomic():
-            RollEntry.objects.create(
-                election=election,
-                member=voter,
-                weight=who.weight,
-                public_ranking=list(ranking) if who.public else None,
-            )
-    except IntegrityError:
-        raise ElectionError("you have already voted in this election") from None
-    Ballot.objects.create(election=election, ranking=list(ranking), weight=who.weight)
-    tracker = Tracker.objects.create(election=election)
+    tracker = store_secret_ballot(
+        roll=lambda: RollEntry.objects.create(
+            election=election,
+            member=voter,
+            weight=who.weight,
+            public_ranking=list(ranking) if who.public else None,
+        ),
+        ballot=lambda: Ballot.objects.create(
+            election=election, ranking=list(ranking), weight=who.weight
+        ),
+        tracker=lambda: Tracker.objects.create(election=election),
+        already_voted=ElectionError("you have already voted in this election"),
+    )
     data: dict[str, Any] = {"election": election.public_id, "weight": who.weight}
     if who.public:
         # A delegate's roll-call vote is public: constituents see how they voted.
         data["ranking"] = list(ranking)
     record_append(kind="election.voted", actor=actor_for(user), body=election.body, data=data)
-    return tracker.code
+    return tracker
 
 
 def _ballot_set(election: Election, standing: list[Nomination]) -> Any:
@@ -730,20 +732,19 @@ def recall_ballot_cast(
     )
     if choice not in RecallBallot.Choice.values:
         raise ElectionError(f"choose yes, no or abstain, not {choice!r}")
-    try:
-        with transaction.atomic():
-            RecallRollEntry.objects.create(petition=petition, member=voter)
-    except IntegrityError:
-        raise ElectionError("you have already voted on this recall") from None
-    RecallBallot.objects.create(petition=petition, choice=choice)
-    tracker = RecallTracker.objects.create(petition=petition)
+    tracker = store_secret_ballot(
+        roll=lambda: RecallRollEntry.objects.create(petition=petition, member=voter),
+        ballot=lambda: RecallBallot.objects.create(petition=petition, choice=choice),
+        tracker=lambda: RecallTracker.objects.create(petition=petition),
+        already_voted=ElectionError("you have already voted on this recall"),
+    )
     record_append(
         kind="recall.voted",
         actor=actor_for(user),
         body=petition.seat.body,
         data={"petition": petition.public_id},
     )
-    return tracker.code
+    return tracker
 
 
 def countback(seat: Seat) -> tuple[Member | None, str]:
