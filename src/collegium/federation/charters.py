@@ -116,6 +116,45 @@ FIELDS: tuple[CharterField, ...] = (
         "%",
     ),
     CharterField(
+        "initiative_deadline_days",
+        "Deadline for an initiative",
+        "Days the board has to decide an item its members put on the agenda by initiative "
+        "before it goes up to the parent body.",
+        1,
+        365,
+        30,
+        "days",
+    ),
+    CharterField(
+        "criticism_agenda_pct",
+        "Criticism onto the agenda",
+        "Share of members whose co-signatures make a criticism a mandatory item of the "
+        "board's agenda.",
+        1,
+        100,
+        5,
+        "%",
+    ),
+    CharterField(
+        "moderation_appeal_pct",
+        "Appeal against moderation",
+        "Share of members whose petition puts a moderation act to a referendum.",
+        1,
+        100,
+        5,
+        "%",
+    ),
+    CharterField(
+        "condition_response_days",
+        "Response deadline for condition reports",
+        "Days the responsible board has to answer a confirmed condition report with a remedy "
+        "before it escalates.",
+        1,
+        365,
+        14,
+        "days",
+    ),
+    CharterField(
         "criticism_response_days",
         "Response deadline for criticism",
         "Days the addressed board has to answer before criticism escalates.",
@@ -135,6 +174,7 @@ FIELDS: tuple[CharterField, ...] = (
     ),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
+
 DEFAULTS = {f.name: f.default for f in FIELDS}
 
 
@@ -175,3 +215,43 @@ def validate_value(name: str, value: object) -> int | None:
             f"{field.minimum} and {field.maximum} {field.unit}",
         )
     return number
+
+
+# Text-list charter values, inherited like the numbers.
+MODERATION_REASONS = "moderation_reasons"
+DEFAULT_MODERATION_REASONS: tuple[str, ...] = (
+    "Publishes a person's private data (address, health, family) without consent",
+    "Threatens or incites violence against a person",
+    "Insults or harasses a person for their sex, origin, religion or disability",
+    "Advertising or spam unrelated to the federation's work",
+    "Reveals how a named member voted in a secret ballot",
+)
+MAX_REASONS = 30
+MAX_REASON_LENGTH = 200
+
+
+def validate_reasons(value: object) -> list[str] | None:
+    """A list of moderation reasons from a list or from text with one reason per line;
+    ``None`` or empty inherits from above."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        items = value.splitlines()
+    elif isinstance(value, list | tuple):
+        items = [str(v) for v in value]
+    else:
+        raise CharterValueError(MODERATION_REASONS, "must be a list of reasons, one per line")
+    reasons = [" ".join(item.split()) for item in items if item.strip()]
+    if not reasons:
+        return None
+    if len(reasons) > MAX_REASONS:
+        raise CharterValueError(MODERATION_REASONS, f"at most {MAX_REASONS} reasons")
+    for number, reason in enumerate(reasons, 1):
+        if len(reason) > MAX_REASON_LENGTH:
+            raise CharterValueError(
+                MODERATION_REASONS,
+                f"reason {number} is {len(reason)} characters long; at most {MAX_REASON_LENGTH}",
+            )
+    if len(set(reasons)) != len(reasons):
+        raise CharterValueError(MODERATION_REASONS, "a reason is listed twice")
+    return reasons

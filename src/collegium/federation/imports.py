@@ -26,6 +26,7 @@ from collegium.federation.models import (
     Body,
     BodyKind,
     Category,
+    CommissionFunction,
     Invitation,
     Member,
     new_public_id,
@@ -34,6 +35,7 @@ from collegium.federation.permissions import can_import, require
 from collegium.record.services import Actor, actor_for, record_append
 
 BODY_COLUMNS = ("code", "name", "kind", "parent_code")
+BODY_OPTIONAL = ("function",)  # commissions only: moderation, control, planning, …
 MEMBER_COLUMNS = ("member_no", "given_name", "family_name", "email", "category", "body_code")
 MEMBER_OPTIONAL = ("joined_on",)
 
@@ -142,7 +144,7 @@ def _rows(
 def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
     plan = ImportPlan("bodies", filename, hashlib.sha256(data).hexdigest())
     text = _decode(data, plan)
-    rows = None if text is None else _rows(text, BODY_COLUMNS, (), plan)
+    rows = None if text is None else _rows(text, BODY_COLUMNS, BODY_OPTIONAL, plan)
     if rows is None:
         return plan
     existing = {b.code: b for b in Body.objects.all()}
@@ -165,6 +167,20 @@ def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
         seen[code] = line
         if not row["name"]:
             plan.problems.append(ImportProblem(line, "name", "empty name"))
+        row.setdefault("function", "")
+        if row["function"] and kind != BodyKind.COMMISSION:
+            plan.problems.append(
+                ImportProblem(line, "function", f"only commissions have a function, not a {kind}")
+            )
+        elif row["function"] not in ("", *CommissionFunction.values):
+            plan.problems.append(
+                ImportProblem(
+                    line,
+                    "function",
+                    f"unknown function {row['function']!r} "
+                    f"(one of {', '.join(CommissionFunction.values)})",
+                )
+            )
         if kind not in valid_kinds:
             plan.problems.append(
                 ImportProblem(
@@ -263,6 +279,8 @@ def bodies_plan(data: bytes, filename: str = "bodies.csv") -> ImportPlan:
         changes = {}
         if body.name != row["name"]:
             changes["name"] = row["name"]
+        if body.function != row["function"]:
+            changes["function"] = row["function"]
         old_parent = body.parent.code if body.parent_id and body.parent else ""
         if old_parent != row["parent_code"]:
             changes["parent_code"] = row["parent_code"]
@@ -400,7 +418,12 @@ def bodies_import(*, user: Any, data: bytes, filename: str, dry_run: bool = Fals
             if row["parent_code"] and parent is None:
                 continue
             body = Body.objects.create(
-                code=row["code"], name=row["name"], kind=row["kind"], parent=parent, path=""
+                code=row["code"],
+                name=row["name"],
+                kind=row["kind"],
+                function=row["function"],
+                parent=parent,
+                path="",
             )
             body_place(body)
             by_code[body.code] = body
@@ -410,6 +433,8 @@ def bodies_import(*, user: Any, data: bytes, filename: str, dry_run: bool = Fals
         body = by_code[change["code"]]
         if "name" in change:
             body.name = change["name"]
+        if "function" in change:
+            body.function = change["function"]
         if "parent_code" in change:
             body.parent = by_code[change["parent_code"]]
         body.save()
@@ -420,7 +445,15 @@ def bodies_import(*, user: Any, data: bytes, filename: str, dry_run: bool = Fals
         actor=actor,
         data={
             "file_sha256": plan.sha256,
-            "added": [[r["code"], r["kind"], r["parent_code"]] for r in plan.added],
+            "added": [
+                [
+                    r["code"],
+                    r["kind"],
+                    r["parent_code"],
+                    *([r["function"]] if r["function"] else []),
+                ]
+                for r in plan.added
+            ],
             "changed": [{k: v for k, v in c.items()} for c in plan.changed],
             "unchanged": plan.unchanged,
         },

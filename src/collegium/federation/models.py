@@ -35,6 +35,17 @@ ALLOWED_PARENT_KINDS: dict[str, tuple[str, ...]] = {
 WORKPLACE_KINDS = (BodyKind.ENTERPRISE, BodyKind.SHOP)
 
 
+class CommissionFunction(models.TextChoices):
+    """What a commission is for; services find "the moderation commission of a body" by it."""
+
+    MODERATION = "moderation", "Moderation"
+    CONTROL = "control", "Control"
+    PLANNING = "planning", "Planning"
+    CONDITIONS = "conditions", "Conditions of labour and life"
+    HOUSING = "housing", "Housing"
+    OTHER = "other", "Other"
+
+
 def new_public_id(prefix: str) -> str:
     """An opaque, stable id that can appear on the public record instead of a name."""
     return f"{prefix}_{secrets.token_hex(8)}"
@@ -51,6 +62,8 @@ class Body(models.Model):
     # prefix query instead of a recursive walk.
     path = models.CharField(max_length=400, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Commissions only: what the commission does (blank for every other kind).
+    function = models.CharField(max_length=20, choices=CommissionFunction.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -142,6 +155,13 @@ class Charter(models.Model):
     criticism_response_days = models.PositiveSmallIntegerField(null=True, blank=True)
     review_window_days = models.PositiveSmallIntegerField(null=True, blank=True)
     overturn_petition_pct = models.PositiveSmallIntegerField(null=True, blank=True)
+    initiative_deadline_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    criticism_agenda_pct = models.PositiveSmallIntegerField(null=True, blank=True)
+    moderation_appeal_pct = models.PositiveSmallIntegerField(null=True, blank=True)
+    condition_response_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The only reasons for which the moderation commission may hide a post (a list of
+    # short texts); NULL inherits from above.
+    moderation_reasons = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

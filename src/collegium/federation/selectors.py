@@ -7,7 +7,12 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from collegium.federation.charters import DEFAULTS, FIELDS
+from collegium.federation.charters import (
+    DEFAULT_MODERATION_REASONS,
+    DEFAULTS,
+    FIELDS,
+    MODERATION_REASONS,
+)
 from collegium.federation.models import Body, Category, Charter, CharterChange, Member
 
 
@@ -116,8 +121,29 @@ def charter_effective(body: Body | None) -> list[CharterValue]:
     return values
 
 
+def moderation_reasons(body: Body | None) -> tuple[list[str], str]:
+    """The moderation reasons in force for a body and where they come from."""
+    chain: list[Body] = []
+    if body is not None:
+        chain = [body, *reversed(body_ancestors(body))]
+    rows = {
+        c.body_id: c.moderation_reasons
+        for c in Charter.objects.filter(body__in=chain, moderation_reasons__isnull=False)
+    }
+    for i, b in enumerate(chain):
+        if rows.get(b.pk):
+            return list(rows[b.pk]), "this body" if i == 0 else b.name
+    default_row = Charter.objects.filter(body__isnull=True).first()
+    if default_row is not None and default_row.moderation_reasons:
+        return list(default_row.moderation_reasons), "federation default"
+    return list(DEFAULT_MODERATION_REASONS), "federation default"
+
+
 def charter_as_dict(body: Body | None) -> dict[str, Any]:
-    return {v.name: v.value for v in charter_effective(body)}
+    """Every effective charter value by name, the moderation reasons as a list."""
+    values: dict[str, Any] = {v.name: v.value for v in charter_effective(body)}
+    values[MODERATION_REASONS] = moderation_reasons(body)[0]
+    return values
 
 
 def member_bodies(member: Member) -> list[Body]:
@@ -164,3 +190,19 @@ def charter_history(body: Body | None) -> QuerySet[CharterChange]:
     changes = CharterChange.objects.select_related("changed_by", "changed_by__member")
     changes = changes.filter(body__isnull=True) if body is None else changes.filter(body=body)
     return changes.order_by("-changed_at", "-id")
+
+
+def commission_for(body: Body, function: str) -> Body | None:
+    """The commission with this function that serves a body: its own, else the nearest
+    one up the tree (the congress's commission serves the whole federation)."""
+    chain = [body, *reversed(body_ancestors(body))]
+    found = {
+        c.parent_id: c
+        for c in Body.objects.filter(
+            kind="commission", function=function, parent__in=chain
+        ).order_by("-id")
+    }
+    for b in chain:
+        if b.pk in found:
+            return found[b.pk]
+    return None

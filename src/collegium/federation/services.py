@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from collegium.federation.charters import FIELD_BY_NAME, validate_value
+from collegium.federation.charters import (
+    FIELD_BY_NAME,
+    MODERATION_REASONS,
+    validate_reasons,
+    validate_value,
+)
 from collegium.federation.models import Body, Charter, CharterChange, Invitation, Member
 from collegium.federation.permissions import can_change_charter, charter_authority, require
 from collegium.record.services import actor_for, new_salt, record_append, salted_digest
@@ -56,10 +61,12 @@ def charter_change(
     errors: dict[str, str] = {}
     if not reason:
         errors["reason"] = "say why the charter changes; the reason is kept with the change"
-    clean: dict[str, int | None] = {}
+    clean: dict[str, int | list[str] | None] = {}
     for name, raw in changes.items():
         try:
-            clean[name] = validate_value(name, raw)
+            clean[name] = (
+                validate_reasons(raw) if name == MODERATION_REASONS else validate_value(name, raw)
+            )
         except ValueError as exc:
             errors[name] = getattr(exc, "message", str(exc))
     if body is None:
@@ -70,7 +77,7 @@ def charter_change(
         raise CharterChangeError(errors)
 
     charter, _ = Charter.objects.get_or_create(body=body)
-    diff: dict[str, dict[str, int | None]] = {}
+    diff: dict[str, dict[str, int | list[str] | None]] = {}
     for name, value in clean.items():
         old = getattr(charter, name)
         if old != value:

@@ -221,27 +221,34 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
 
 
 def demo_bodies_csv() -> bytes:
-    rows = [["congress", "Congress of Producers", "congress", ""]]
+    rows = [["congress", "Congress of Producers", "congress", "", ""]]
     rows += [
-        ["congress-control", "Control Commission of the Congress", "commission", "congress"],
-        ["congress-moderation", "Moderation Commission", "commission", "congress"],
-        ["congress-planning", "Planning Commission", "commission", "congress"],
+        [
+            "congress-control",
+            "Control Commission of the Congress",
+            "commission",
+            "congress",
+            "control",
+        ],
+        ["congress-moderation", "Moderation Commission", "commission", "congress", "moderation"],
+        ["congress-planning", "Planning Commission", "commission", "congress", "planning"],
     ]
     for union_code, union_name, enterprises in UNIONS:
-        rows.append([union_code, union_name, "industrial_union", "congress"])
+        rows.append([union_code, union_name, "industrial_union", "congress", ""])
         rows.append(
             [
                 f"{union_code}-conditions",
                 f"Conditions Commission, {union_name}",
                 "commission",
                 union_code,
+                "conditions",
             ]
         )
         for ent_code, ent_name, shops in enterprises:
-            rows.append([ent_code, ent_name, "enterprise", union_code])
+            rows.append([ent_code, ent_name, "enterprise", union_code, ""])
             for i, shop in enumerate(shops, start=1):
-                rows.append([f"{ent_code}-{i}", shop, "shop", ent_code])
-    return _csv(["code", "name", "kind", "parent_code"], rows)
+                rows.append([f"{ent_code}-{i}", shop, "shop", ent_code, ""])
+    return _csv(["code", "name", "kind", "parent_code", "function"], rows)
 
 
 def demo_members_csv(total: int = 2400) -> bytes:
