@@ -14,7 +14,16 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 
 from collegium.api.auth import SIGN_IN_MESSAGE, anonymous
-from collegium.api.routers import decisions, elections, federation, record, tokens
+from collegium.api.routers import (
+    conditions,
+    criticism,
+    decisions,
+    elections,
+    federation,
+    housing,
+    record,
+    tokens,
+)
 from collegium.federation.permissions import PermissionDenied
 from collegium.federation.services import CharterChangeError
 
@@ -117,6 +126,9 @@ api.add_router("/", record.router)
 api.add_router("/", tokens.router)
 api.add_router("/elections", elections.router)
 api.add_router("/decisions", decisions.router)
+api.add_router("/criticism", criticism.router)
+api.add_router("/conditions", conditions.router)
+api.add_router("/housing", housing.router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, errors: Any = None) -> HttpResponse:

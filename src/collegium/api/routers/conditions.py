@@ -1,0 +1,5 @@
+"""JSON API of the conditions app."""
+
+from ninja import Router
+
+router = Router(tags=["conditions"])

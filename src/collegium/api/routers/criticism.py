@@ -1,0 +1,5 @@
+"""JSON API of the criticism app."""
+
+from ninja import Router
+
+router = Router(tags=["criticism"])

@@ -1,0 +1,5 @@
+"""JSON API of the housing app."""
+
+from ninja import Router
+
+router = Router(tags=["housing"])

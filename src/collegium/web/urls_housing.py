@@ -1,0 +1,5 @@
+"""Pages of the housing app (included from collegium.urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
