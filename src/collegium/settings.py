@@ -131,6 +131,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = WORK_DIR / "var" / "static"
+
+# Members' uploads (photos of conditions) live outside the web root and are served only
+# through views that check who may see them. Re-encoded images stay well under the limit.
+COLLEGIUM_UPLOAD_DIR = Path(os.environ.get("COLLEGIUM_UPLOAD_DIR", WORK_DIR / "var" / "uploads"))
+COLLEGIUM_UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+COLLEGIUM_UPLOAD_MAX_PIXELS = 40_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -20,3 +20,4 @@ COLLEGIUM_ORIGIN = "test.collegium.localhost/federation"
 COLLEGIUM_KEY_NAME = COLLEGIUM_ORIGIN
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WHITENOISE_AUTOREFRESH = True
+COLLEGIUM_UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="collegium-test-uploads-"))
