@@ -36,6 +36,10 @@ class Proposal(models.Model):
     route = models.CharField(max_length=8, choices=Route.choices, default=Route.BOARD)
     state = models.CharField(max_length=12, choices=State.choices, default=State.DELIBERATION)
     created_at = models.DateTimeField()
+    # What the proposal acts on, for proposals that other apps start (an initiative, a
+    # housing allocation): "app.thing" and its id; blank for ordinary proposals.
+    subject_kind = models.CharField(max_length=40, blank=True)
+    subject_id = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
@@ -111,6 +115,7 @@ class Decision(models.Model):
     class Kind(models.TextChoices):
         ROLL_CALL = "roll_call", "Board roll call"
         REFERENDUM = "referendum", "Referendum of the members"
+        ALTERNATIVES = "alternatives", "Referendum between alternatives"
 
     class State(models.TextChoices):
         VOTING = "voting", "Voting"
@@ -142,6 +147,15 @@ class Decision(models.Model):
     overturns = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="overturn_referendum"
     )
+    # What the decision acts on when another app asked for it (see ``effects``).
+    subject_kind = models.CharField(max_length=40, blank=True)
+    subject_id = models.CharField(max_length=40, blank=True)
+    # The question put, where there is no proposal (a referendum called on a petition).
+    text = models.TextField(blank=True)
+    # Referendums between alternatives: the options, ranked on each ballot.
+    options = models.JSONField(null=True, blank=True)
+    # When the "closing soon" reminder went out, so the sweep sends it once.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-opened_at"]
@@ -191,7 +205,9 @@ class ReferendumBallot(models.Model):
     decision = models.ForeignKey(
         Decision, on_delete=models.PROTECT, related_name="referendum_ballots"
     )
-    choice = models.CharField(max_length=8, choices=RollCallVote.Vote.choices)
+    choice = models.CharField(max_length=8, choices=RollCallVote.Vote.choices, blank=True)
+    # Referendums between alternatives: option numbers, most preferred first.
+    ranking = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return "a secret referendum ballot"
@@ -223,3 +239,178 @@ class ReviewSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} asks for a referendum"
+
+
+class Initiative(models.Model):
+    """A members' petition that puts an item on the board's agenda. Once the charter's share
+    has signed, the board must decide it by the deadline, else it goes up the tree."""
+
+    class State(models.TextChoices):
+        COLLECTING = "collecting", "Collecting signatures"
+        ON_AGENDA = "on_agenda", "On the board's agenda"
+        DECIDED = "decided", "Decided by the board"
+        LAPSED = "lapsed", "Lapsed without enough signatures"
+
+    public_id = models.CharField(max_length=24, unique=True, default=_random_key)
+    body = models.ForeignKey("federation.Body", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.COLLECTING)
+    created_at = models.DateTimeField()
+    collect_until = models.DateTimeField()
+    signatures_needed = models.PositiveIntegerField()
+    reached_at = models.DateTimeField(null=True, blank=True)
+    # The body whose board must decide now (the initiative's body, then up the tree).
+    current_body = models.ForeignKey(
+        "federation.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deadline = models.DateTimeField(null=True, blank=True)
+    # The proposal before the board that must decide (one per level).
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at"]
+        indexes: ClassVar = [models.Index(fields=["state", "deadline"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class InitiativeSignature(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="signatures")
+    member = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["initiative", "member"], name="one_initiative_signature"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} supports {self.initiative}"
+
+
+class InitiativeStep(models.Model):
+    """One level of an initiative's way up: which board had it, until when, and how it ended."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="steps")
+    body = models.ForeignKey("federation.Body", on_delete=models.PROTECT, related_name="+")
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)  # decided, escalated
+
+    class Meta:
+        ordering: ClassVar = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} at {self.body}"
+
+
+class Meeting(models.Model):
+    """A board meeting: its agenda is built from what is pending; its minutes from what
+    the board decided."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held, minutes published"
+
+    public_id = models.CharField(max_length=24, unique=True, default=_random_key)
+    body = models.ForeignKey("federation.Body", on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    place = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SCHEDULED)
+    called_by = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    held_until = models.DateTimeField(null=True, blank=True)
+    present = models.ManyToManyField("federation.Member", related_name="+", blank=True)
+    notes = models.TextField(blank=True)  # the secretary's notes, Markdown
+
+    class Meta:
+        ordering: ClassVar = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return f"Meeting of the board of {self.body} on {self.starts_at:%Y-%m-%d}"
+
+
+class AgendaEntry(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=30)
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    mandatory = models.BooleanField(default=False)
+    due = models.DateTimeField(null=True, blank=True)
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["meeting", "position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Contract(models.Model):
+    """An agreement with an outside party. It takes effect only when the boards of every
+    body it affects have ratified it by roll call."""
+
+    class Kind(models.TextChoices):
+        SUPPLY = "supply", "Supplies to us"
+        SALE = "sale", "Sales by us"
+        FOREIGN_TRADE = "foreign_trade", "Foreign trade"
+        SERVICE = "service", "Services"
+        OTHER = "other", "Other"
+
+    class State(models.TextChoices):
+        RATIFYING = "ratifying", "Awaiting ratification"
+        IN_FORCE = "in_force", "Ratified, in force"
+        REFUSED = "refused", "Refused"
+
+    public_id = models.CharField(max_length=24, unique=True, default=_random_key)
+    body = models.ForeignKey("federation.Body", on_delete=models.PROTECT, related_name="+")
+    registered_by = models.ForeignKey(
+        "federation.Member", on_delete=models.PROTECT, related_name="+"
+    )
+    counterparty = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    terms = models.TextField()  # Markdown
+    value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RATIFYING)
+    created_at = models.DateTimeField()
+    in_force_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Ratification(models.Model):
+    """One affected body's ratification of a contract: a roll call of its board."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="ratifications")
+    body = models.ForeignKey("federation.Body", on_delete=models.PROTECT, related_name="+")
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["contract", "body"], name="one_ratification_per_body")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} on {self.contract}"

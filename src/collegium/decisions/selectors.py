@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from collegium.decisions.models import (
     Amendment,
     Comment,
+    Contract,
     Decision,
+    Initiative,
+    InitiativeSignature,
+    Meeting,
     Proposal,
     ProposalVersion,
+    Ratification,
     ReferendumRollEntry,
     ReviewSignature,
     RollCallVote,
 )
+from collegium.elections.models import Seat
 from collegium.federation.models import Body, Member
+from collegium.federation.pending import PendingItem
 
 
 def proposal_by_public_id(public_id: str) -> Proposal | None:
@@ -178,3 +186,177 @@ def record_entries_for(body: Body, public_id: str) -> QuerySet:  # type: ignore[
         .only("index", "kind", "recorded_at")
         .order_by("index")
     )
+
+
+# ------------------------------------------------------------- agendas and members' lists
+
+
+def body_initiatives(body: Body, state: str | None = None) -> QuerySet[Initiative]:
+    """Initiatives started in the body or now before its board."""
+    items = Initiative.objects.filter(Q(body=body) | Q(current_body=body)).select_related(
+        "body", "current_body", "author"
+    )
+    if state:
+        items = items.filter(state=state)
+    return items.annotate(signature_count=_count_of(InitiativeSignature, "initiative")).order_by(
+        "-created_at", "-id"
+    )
+
+
+def initiative_by_public_id(public_id: str) -> Initiative | None:
+    return (
+        Initiative.objects.select_related("body", "current_body", "author", "proposal")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def body_contracts(body: Body) -> QuerySet[Contract]:
+    """Contracts the body registered or must ratify."""
+    return (
+        Contract.objects.filter(Q(body=body) | Q(ratifications__body=body))
+        .distinct()
+        .select_related("body")
+        .order_by("-created_at", "-id")
+    )
+
+
+def contract_by_public_id(public_id: str) -> Contract | None:
+    return (
+        Contract.objects.select_related("body", "registered_by").filter(public_id=public_id).first()
+    )
+
+
+def contract_ratifications(contract: Contract) -> list[Ratification]:
+    return list(contract.ratifications.select_related("body", "decision").order_by("body__path"))
+
+
+def body_meetings(body: Body) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(body=body).order_by("-starts_at", "-id")
+
+
+def meeting_by_public_id(public_id: str) -> Meeting | None:
+    return Meeting.objects.select_related("body", "called_by").filter(public_id=public_id).first()
+
+
+def agenda_items(body: Body, now: dt.datetime) -> list[PendingItem]:
+    """What waits on the body's board here: initiatives (mandatory, with their deadline),
+    proposals under discussion, and roll calls still open (ratifications among them)."""
+    items: list[PendingItem] = []
+    initiatives = {
+        i.proposal_id: i
+        for i in Initiative.objects.filter(
+            current_body=body, state=Initiative.State.ON_AGENDA
+        ).select_related("body")
+    }
+    for initiative in initiatives.values():
+        assert initiative.deadline is not None
+        items.append(
+            PendingItem(
+                kind="initiative",
+                title=initiative.title,
+                url=f"/initiatives/{initiative.public_id}/",
+                since=initiative.reached_at or initiative.created_at,
+                due=initiative.deadline,
+                overdue=now >= initiative.deadline,
+                note=(
+                    "initiative of the members"
+                    if initiative.body_id == body.pk
+                    else f"initiative of {initiative.body.name}, gone up unanswered"
+                ),
+                mandatory=True,
+            )
+        )
+    for proposal in Proposal.objects.filter(
+        body=body, state=Proposal.State.DELIBERATION, route=Proposal.Route.BOARD
+    ).exclude(pk__in=list(initiatives)):
+        items.append(
+            PendingItem(
+                kind="proposal",
+                title=proposal.title,
+                url=f"/proposals/{proposal.public_id}/",
+                since=proposal.created_at,
+                note="proposal under discussion",
+            )
+        )
+    for decision in Decision.objects.filter(
+        body=body, state=Decision.State.VOTING, kind=Decision.Kind.ROLL_CALL
+    ):
+        items.append(
+            PendingItem(
+                kind="contract" if decision.subject_kind == "decisions.contract" else "roll_call",
+                title=decision.title,
+                url=f"/decisions/{decision.public_id}/",
+                since=decision.opened_at,
+                due=decision.closes_at,
+                overdue=now >= decision.closes_at,
+                note="roll call open",
+            )
+        )
+    return items
+
+
+def member_items(member: Member, now: dt.datetime) -> list[PendingItem]:
+    """Votes waiting on the member: open roll calls of boards they sit on and open
+    referendums of their bodies that they have not voted in; initiatives collecting in
+    their bodies that they have not signed."""
+    from collegium.federation.selectors import member_bodies
+
+    bodies = [b.pk for b in member_bodies(member) if b.kind != "commission"]
+    items: list[PendingItem] = []
+    seats = Seat.objects.filter(
+        holder=member,
+        role="board",
+        vacated_on__isnull=True,
+        term_start__lte=now.date(),
+        term_end__gte=now.date(),
+    ).values("body_id")
+    roll_calls = (
+        Decision.objects.filter(
+            body__in=seats, kind=Decision.Kind.ROLL_CALL, state=Decision.State.VOTING
+        )
+        .exclude(roll_call__member=member)
+        .select_related("body")
+    )
+    referendums = (
+        Decision.objects.filter(
+            body__in=bodies,
+            kind__in=[Decision.Kind.REFERENDUM, Decision.Kind.ALTERNATIVES],
+            state=Decision.State.VOTING,
+        )
+        .exclude(referendum_roll__member=member)
+        .select_related("body")
+    )
+    for decision, note in [(d, "your vote in the roll call") for d in roll_calls] + [
+        (d, "your secret ballot") for d in referendums
+    ]:
+        items.append(
+            PendingItem(
+                kind=decision.kind,
+                title=f"{decision.title} ({decision.body.name})",
+                url=f"/decisions/{decision.public_id}/",
+                since=decision.opened_at,
+                due=decision.closes_at,
+                overdue=now >= decision.closes_at,
+                note=note,
+            )
+        )
+    for initiative in (
+        Initiative.objects.filter(
+            body__in=bodies, state=Initiative.State.COLLECTING, collect_until__gt=now
+        )
+        .exclude(signatures__member=member)
+        .select_related("body")
+        .order_by("collect_until")[:20]
+    ):
+        items.append(
+            PendingItem(
+                kind="initiative",
+                title=f"{initiative.title} ({initiative.body.name})",
+                url=f"/initiatives/{initiative.public_id}/",
+                since=initiative.created_at,
+                due=initiative.collect_until,
+                note="an initiative collecting signatures",
+            )
+        )
+    return items

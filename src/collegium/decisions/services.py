@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from collegium.decisions import effects
 from collegium.decisions.models import (
     Amendment,
     Comment,
@@ -72,6 +73,8 @@ def proposal_submit(
     scope: str = "",
     cost: Decimal | None = None,
     route: str = Proposal.Route.BOARD,
+    subject_kind: str = "",
+    subject_id: str = "",
     now: dt.datetime | None = None,
 ) -> Proposal:
     now = now or timezone.now()
@@ -98,6 +101,8 @@ def proposal_submit(
         cost=cost,
         route=route,
         created_at=now,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
     )
     ProposalVersion.objects.create(
         proposal=proposal,
@@ -118,6 +123,7 @@ def proposal_submit(
             "title_sha256": _digest(proposal.title),
             "text_sha256": _digest(text),
             "cost": str(cost) if cost is not None else None,
+            **({"subject": [subject_kind, subject_id]} if subject_kind else {}),
         },
     )
     return proposal
@@ -374,6 +380,8 @@ def _open_decision(
         opened_at=now,
         closes_at=closes_at,
         overturns=overturns,
+        subject_kind=proposal.subject_kind,
+        subject_id=proposal.subject_id,
     )
 
 
@@ -450,6 +458,60 @@ def referendum_open(
     )
     _notify_members(
         proposal.body,
+        kind="decision.referendum_opened",
+        title=f"Referendum open: {decision.title}",
+        url=f"/decisions/{decision.public_id}/",
+        now=now,
+    )
+    return decision
+
+
+@transaction.atomic
+def referendum_call(
+    *,
+    body: Body,
+    title: str,
+    text: str,
+    subject_kind: str,
+    subject_id: str,
+    closes_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Decision:
+    """A secret referendum of a body's members that the system opens on the members'
+    behalf (a petition reached its share): yes/no on ``text``, simple majority, no quorum.
+    What the answer does is registered in ``effects`` under ``subject_kind``."""
+    now = now or timezone.now()
+    if not title.strip() or not text.strip():
+        raise DecisionError("a referendum needs a title and the question put")
+    if closes_at <= now:
+        raise DecisionError("the vote must close in the future")
+    decision = Decision.objects.create(
+        body=body,
+        title=title.strip()[:MAX_TITLE],
+        text=text.strip(),
+        kind=Decision.Kind.REFERENDUM,
+        threshold="simple-majority",
+        quorum="0",
+        electorate_size=body_members(body).count(),
+        opened_at=now,
+        closes_at=closes_at,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+    )
+    record_append(
+        kind="decision.referendum_opened",
+        actor=SYSTEM,
+        body=body,
+        data={
+            "decision": decision.public_id,
+            "subject": [subject_kind, subject_id],
+            "question_sha256": _digest(decision.text),
+            "closes_at": closes_at.isoformat(),
+            "electorate": decision.electorate_size,
+        },
+    )
+    _notify_members(
+        body,
         kind="decision.referendum_opened",
         title=f"Referendum open: {decision.title}",
         url=f"/decisions/{decision.public_id}/",
@@ -536,6 +598,8 @@ def decision_close(*, decision: Decision, now: dt.datetime | None = None) -> Dec
         raise DecisionError(f"the vote is already {decision.get_state_display().lower()}")
     if now < decision.closes_at:
         raise DecisionError("the vote is still open")
+    if decision.kind == Decision.Kind.ALTERNATIVES:
+        return _close_alternatives(decision, now)
     if decision.kind == Decision.Kind.ROLL_CALL:
         votes = list(decision.roll_call.values_list("vote", flat=True))
     else:
@@ -579,6 +643,7 @@ def decision_close(*, decision: Decision, now: dt.datetime | None = None) -> Dec
         original.state = move(DECISION, original.state, Decision.State.OVERTURNED, "decision")
         original.save(update_fields=["state"])
         overturned = original.public_id
+        effects.decision_failed(original, now)
     record_append(
         kind="decision.closed",
         actor=SYSTEM,
@@ -594,6 +659,43 @@ def decision_close(*, decision: Decision, now: dt.datetime | None = None) -> Dec
             "overturns": overturned,
         },
     )
+    if decision.state == Decision.State.FINAL:
+        effects.decision_final(decision, now)
+    elif decision.state == Decision.State.REJECTED:
+        effects.decision_failed(decision, now)
+    transaction.on_commit(_checkpoint)
+    return decision
+
+
+def _close_alternatives(decision: Decision, now: dt.datetime) -> Decision:
+    from collegium.decisions.alternatives import alternatives_count
+
+    decision.outcome = alternatives_count(decision)
+    decision.decided_at = now
+    adopted = decision.outcome["winner"] is not None
+    decision.state = move(
+        DECISION,
+        decision.state,
+        Decision.State.FINAL if adopted else Decision.State.REJECTED,
+        "decision",
+    )
+    decision.save()
+    record_append(
+        kind="decision.closed",
+        actor=SYSTEM,
+        body=decision.body,
+        data={
+            "decision": decision.public_id,
+            "kind": decision.kind,
+            "state": decision.state,
+            "ballots": decision.outcome["ballots"],
+            "ranking": decision.outcome["ranking"],
+        },
+    )
+    if adopted:
+        effects.decision_final(decision, now)
+    else:
+        effects.decision_failed(decision, now)
     transaction.on_commit(_checkpoint)
     return decision
 
@@ -699,8 +801,53 @@ def decisions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                 body=locked.body,
                 data={"decision": locked.public_id},
             )
+            effects.decision_final(locked, now)
             finalised += 1
-    return {"decisions_closed": closed, "decisions_final": finalised}
+    return {
+        "decisions_closed": closed,
+        "decisions_final": finalised,
+        "decisions_reminded": _remind_closing(now),
+    }
+
+
+REMIND_BEFORE = dt.timedelta(hours=24)
+
+
+def _remind_closing(now: dt.datetime) -> int:
+    """Once per vote, a day before it closes: tell those who have not voted yet."""
+    reminded = 0
+    for pk in Decision.objects.filter(
+        state=Decision.State.VOTING,
+        reminded_at__isnull=True,
+        closes_at__gt=now,
+        closes_at__lte=now + REMIND_BEFORE,
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            decision = Decision.objects.select_for_update().get(pk=pk)
+            if decision.reminded_at is not None:
+                continue
+            decision.reminded_at = now
+            decision.save(update_fields=["reminded_at"])
+            if decision.kind == Decision.Kind.ROLL_CALL:
+                waiting = Member.objects.filter(
+                    pk__in=board_seats(decision.body).values("holder_id")
+                ).exclude(pk__in=decision.roll_call.values("member_id"))
+            else:
+                waiting = body_members(decision.body).exclude(
+                    pk__in=decision.referendum_roll.values("member_id")
+                )
+            from collegium.notifications.services import notify
+
+            closes = timezone.localtime(decision.closes_at)
+            notify(
+                members=waiting,
+                kind="decision.closing",
+                title=f"Closes {closes:%d %b, %H:%M}, you have not voted: {decision.title}",
+                url=f"/decisions/{decision.public_id}/",
+                now=now,
+            )
+            reminded += 1
+    return reminded
 
 
 def _notify_members(

@@ -21,6 +21,22 @@ DECISION: dict[str, set[str]] = {
     "overturned": set(),
 }
 
+INITIATIVE: dict[str, set[str]] = {
+    "collecting": {"on_agenda", "lapsed"},
+    # Escalation keeps it on an agenda, one level up (a new step, same state).
+    "on_agenda": {"decided"},
+    "decided": set(),
+    "lapsed": set(),
+}
+
+CONTRACT: dict[str, set[str]] = {
+    "ratifying": {"in_force", "refused"},
+    "in_force": set(),
+    "refused": set(),
+}
+
+MEETING: dict[str, set[str]] = {"scheduled": {"held"}, "held": set()}
+
 
 class DecisionError(ValueError):
     """Not possible in the present state, or with this input."""

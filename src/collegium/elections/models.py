@@ -274,14 +274,19 @@ class MandatePosition(models.TextChoices):
 
 
 class Mandate(models.Model):
-    """A body's instruction to its delegates on a question pending in the parent body.
-
-    The question is free text until the decisions app names pending questions itself.
-    """
+    """A body's instruction to its delegates on a question pending in the parent body: a
+    proposal there before its vote, or (for questions not in Collegium) a text."""
 
     public_id = models.CharField(max_length=24, unique=True, default=_random_key)
     body = models.ForeignKey("federation.Body", on_delete=models.PROTECT, related_name="mandates")
     question = models.TextField()
+    proposal = models.ForeignKey(
+        "decisions.Proposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mandates",
+    )
     position = models.CharField(max_length=8, choices=MandatePosition.choices)
     adopted_at = models.DateTimeField()
     adopted_by = models.ForeignKey("federation.Member", on_delete=models.PROTECT, related_name="+")

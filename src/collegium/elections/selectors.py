@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -18,6 +19,7 @@ from collegium.elections.models import (
     SeatRole,
 )
 from collegium.federation.models import Body, Member
+from collegium.federation.pending import PendingItem
 
 
 def _current(body: Body, role: str) -> QuerySet[Seat]:
@@ -166,3 +168,48 @@ def recount_args(election: Election) -> list[str]:
     if election.reserved_seats and args:
         args.append(f"--minimum {election.quota_category}={election.reserved_seats}")
     return args if election.reserved_seats else []
+
+
+def member_items(member: Member, now: dt.datetime) -> list[PendingItem]:
+    """Elections and recall ballots open in bodies where the member votes, not yet voted."""
+    from collegium.elections.models import RecallRollEntry
+    from collegium.elections.permissions import in_electorate
+
+    items: list[PendingItem] = []
+    for election in (
+        Election.objects.filter(state=Election.State.VOTING)
+        .exclude(roll__member=member)
+        .select_related("body")
+    ):
+        if in_electorate(member, election.body, election.purpose):
+            items.append(
+                PendingItem(
+                    kind="election",
+                    title=f"Election: {election.body.name}",
+                    url=f"/elections/{election.public_id}/",
+                    since=election.opened_at or election.called_at,
+                    due=election.voting_closes_at,
+                    overdue=now >= election.voting_closes_at,
+                    note="your ballot",
+                )
+            )
+    for petition in (
+        RecallPetition.objects.filter(state=RecallPetition.State.BALLOT)
+        .exclude(pk__in=RecallRollEntry.objects.filter(member=member).values("petition_id"))
+        .select_related("seat", "seat__body", "seat__holder")
+    ):
+        seat = petition.seat
+        if in_electorate(member, seat.body, seat.role):
+            assert petition.ballot_closes_at is not None
+            items.append(
+                PendingItem(
+                    kind="recall",
+                    title=f"Recall ballot: {seat.holder.full_name}, {seat.body.name}",
+                    url=f"/recalls/{petition.public_id}/",
+                    since=petition.ballot_opened_at or petition.opened_at,
+                    due=petition.ballot_closes_at,
+                    overdue=now >= petition.ballot_closes_at,
+                    note="your secret ballot",
+                )
+            )
+    return items

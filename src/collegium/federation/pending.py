@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,3 +23,36 @@ class PendingItem:
     overdue: bool = False
     note: str = ""  # why it is here, in words: "co-signed by 6 % of members", "your vote"
     mandatory: bool = False  # must be on the board's agenda (initiative, criticism share)
+
+
+# Each module offers ``agenda_items(body, now)`` and ``member_items(member, now)``.
+PROVIDERS: tuple[str, ...] = (
+    "collegium.decisions.selectors",
+    "collegium.elections.selectors",
+    "collegium.criticism.selectors",
+    "collegium.conditions.selectors",
+    "collegium.housing.selectors",
+)
+
+
+def _gather(function: str, subject: Any, now: dt.datetime) -> list[PendingItem]:
+    items: list[PendingItem] = []
+    for name in PROVIDERS:
+        provider = getattr(import_module(name), function, None)
+        if provider is not None:
+            items.extend(provider(subject, now))
+    return items
+
+
+def board_agenda(body: Any, now: dt.datetime) -> list[PendingItem]:
+    """Everything waiting on a body's board: mandatory items first, then by due date."""
+    items = _gather("agenda_items", body, now)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(items, key=lambda i: (not i.mandatory, not i.overdue, i.due or far, i.since))
+
+
+def waiting_for(member: Any, now: dt.datetime) -> list[PendingItem]:
+    """Everything waiting on a member: overdue first, then by due date."""
+    items = _gather("member_items", member, now)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(items, key=lambda i: (not i.overdue, i.due or far, i.since))

@@ -131,8 +131,9 @@ def moderation_reasons(body: Body | None) -> tuple[list[str], str]:
         for c in Charter.objects.filter(body__in=chain, moderation_reasons__isnull=False)
     }
     for i, b in enumerate(chain):
-        if rows.get(b.pk):
-            return list(rows[b.pk]), "this body" if i == 0 else b.name
+        own = rows.get(b.pk)
+        if own:
+            return list(own), "this body" if i == 0 else b.name
     default_row = Charter.objects.filter(body__isnull=True).first()
     if default_row is not None and default_row.moderation_reasons:
         return list(default_row.moderation_reasons), "federation default"

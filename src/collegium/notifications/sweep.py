@@ -22,13 +22,21 @@ def run_sweep(now: dt.datetime | None = None) -> dict[str, Any]:
         except ElectionError:
             continue  # counted meanwhile by another worker
     recalls = recall_sweep(now=now)
+    from collegium.decisions.initiatives import initiatives_sweep
     from collegium.decisions.services import decisions_sweep
 
     decisions = decisions_sweep(now=now)
+    initiatives = initiatives_sweep(now=now)
     latest = latest_checkpoint()
     size, _root = current_head()
     checkpoint = False
     if latest is None or (latest.size != size and now - latest.created_at >= dt.timedelta(days=1)):
         checkpoint_create()
         checkpoint = True
-    return {"elections_counted": counted, **recalls, **decisions, "checkpoint": checkpoint}
+    return {
+        "elections_counted": counted,
+        **recalls,
+        **decisions,
+        **initiatives,
+        "checkpoint": checkpoint,
+    }

@@ -1,0 +1,168 @@
+"""Referendums between competing alternatives: members rank them on a secret ballot and
+Schulze's method (``collegium.tally``) orders them. The count sheet with the pairwise
+table is published with the result, so anyone can redo it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from collegium.decisions.models import (
+    Decision,
+    ReferendumBallot,
+    ReferendumRollEntry,
+    ReferendumTracker,
+)
+from collegium.decisions.services import MAX_TITLE, _digest, _member, _notify_members
+from collegium.decisions.transitions import DecisionError
+from collegium.elections.ballots import store_secret_ballot
+from collegium.federation.models import Body
+from collegium.federation.permissions import belongs_to, holds_seat, require
+from collegium.federation.selectors import body_members
+from collegium.record.services import actor_for, record_append
+
+MIN_OPTIONS, MAX_OPTIONS, MAX_OPTION = 2, 20, 200
+
+
+@transaction.atomic
+def alternatives_open(
+    *,
+    user: Any,
+    body: Body,
+    title: str,
+    text: str,
+    options: Sequence[str],
+    closes_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Decision:
+    """The board puts competing alternatives to the members."""
+    now = now or timezone.now()
+    member = _member(user)
+    require(holds_seat(member, body), f"only the board of {body.name} schedules its referendums")
+    cleaned = [" ".join(o.split()) for o in options if o.strip()]
+    errors = []
+    if not title.strip():
+        errors.append("a referendum needs a title")
+    if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
+        errors.append(f"give between {MIN_OPTIONS} and {MAX_OPTIONS} alternatives, one per line")
+    if len(set(cleaned)) != len(cleaned):
+        errors.append("an alternative is listed twice")
+    if any(len(o) > MAX_OPTION for o in cleaned):
+        errors.append(f"an alternative is longer than {MAX_OPTION} characters")
+    if closes_at <= now:
+        errors.append("the vote must close in the future")
+    if errors:
+        raise DecisionError("; ".join(errors))
+    decision = Decision.objects.create(
+        body=body,
+        title=title.strip()[:MAX_TITLE],
+        text=text.strip(),
+        kind=Decision.Kind.ALTERNATIVES,
+        threshold="schulze",
+        quorum="0",
+        electorate_size=body_members(body).count(),
+        opened_at=now,
+        closes_at=closes_at,
+        options=cleaned,
+    )
+    record_append(
+        kind="decision.alternatives_opened",
+        actor=actor_for(user),
+        body=body,
+        data={
+            "decision": decision.public_id,
+            "options_sha256": [_digest(o) for o in cleaned],
+            "closes_at": closes_at.isoformat(),
+            "electorate": decision.electorate_size,
+        },
+    )
+    _notify_members(
+        body,
+        kind="decision.referendum_opened",
+        title=f"Rank the alternatives: {decision.title}",
+        url=f"/decisions/{decision.public_id}/",
+        now=now,
+    )
+    return decision
+
+
+def parse_ranking(values: Sequence[Any], options: int) -> list[int]:
+    """A ranking from the form: option numbers (0-based) in order of preference; options
+    left out are ranked below all ranked ones, equal among themselves."""
+    ranking: list[int] = []
+    for value in values:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise DecisionError(f"{value!r} is not an alternative's number") from None
+        if not 0 <= number < options:
+            raise DecisionError(f"there is no alternative {number + 1}")
+        if number in ranking:
+            raise DecisionError(f"alternative {number + 1} is ranked twice")
+        ranking.append(number)
+    if not ranking:
+        raise DecisionError("rank at least one alternative")
+    return ranking
+
+
+@transaction.atomic
+def alternatives_cast(
+    *, user: Any, decision: Decision, ranking: Sequence[Any], now: dt.datetime | None = None
+) -> str:
+    """Rank secretly; returns the tracker."""
+    now = now or timezone.now()
+    member = _member(user)
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.kind != Decision.Kind.ALTERNATIVES:
+        raise DecisionError("this vote is not between alternatives")
+    if decision.state != Decision.State.VOTING or now >= decision.closes_at:
+        raise DecisionError("the referendum is closed")
+    require(
+        belongs_to(member, decision.body),
+        f"only members of {decision.body.name} vote in its referendums",
+    )
+    order = parse_ranking(ranking, len(decision.options or []))
+    tracker = store_secret_ballot(
+        roll=lambda: ReferendumRollEntry.objects.create(decision=decision, member=member),
+        ballot=lambda: ReferendumBallot.objects.create(decision=decision, ranking=order),
+        tracker=lambda: ReferendumTracker.objects.create(decision=decision),
+        already_voted=DecisionError("you have already voted in this referendum"),
+    )
+    record_append(
+        kind="decision.referendum_voted",
+        actor=actor_for(user),
+        body=decision.body,
+        data={"decision": decision.public_id},
+    )
+    return tracker
+
+
+def alternatives_count(decision: Decision) -> dict[str, Any]:
+    """Schulze over the stored rankings; the outcome as stored on the decision."""
+    from collegium.tally.model import BallotSet
+    from collegium.tally.schulze import count_schulze
+
+    options = list(decision.options or [])
+    rankings = [
+        list(r or [])
+        for r in decision.referendum_ballots.order_by("key").values_list("ranking", flat=True)
+    ]
+    if not rankings:
+        return {"ballots": 0, "ranking": [], "winner": None}
+    depth = max(len(r) for r in rankings)
+    padded = [r + [-1] * (depth - len(r)) for r in rankings]
+    sheet = count_schulze(BallotSet(options, padded, title=decision.title))
+    assert sheet.ranking is not None and sheet.pairwise is not None
+    return {
+        "ballots": len(rankings),
+        "ranking": [i - 1 for i in sheet.ranking],
+        "winner": sheet.ranking[0] - 1,
+        "pairwise": sheet.pairwise,
+        "strongest": sheet.strongest,
+        "lots": [t.describe() for t in sheet.extra_ties],
+        "seed": sheet.seed,
+    }
