@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -121,34 +122,16 @@ needs = st.builds(
 @given(needs, weights, st.integers(1, 10))
 def test_score_never_falls_when_a_term_grows(need: Need, w: Weights, more: int) -> None:
     base = need_score(need, w).score
-    assert need_score(Need(need.people + more, need.rooms, *_rest(need)), w).score >= base
-    assert (
-        need_score(
-            Need(need.people, need.rooms, need.open_reports + more, need.months_waiting, need.unfit),
-            w,
-        ).score
-        >= base
-    )
-    assert (
-        need_score(
-            Need(need.people, need.rooms, need.open_reports, need.months_waiting + more, need.unfit),
-            w,
-        ).score
-        >= base
-    )
-    assert (
-        need_score(
-            Need(need.people, need.rooms, need.open_reports, need.months_waiting, True), w
-        ).score
-        >= base
-    )
+    grown = [
+        replace(need, people=need.people + more),
+        replace(need, open_reports=need.open_reports + more),
+        replace(need, months_waiting=need.months_waiting + more),
+        replace(need, unfit=True),
+    ]
     if need.rooms is not None and need.rooms > 1:
-        fewer = Need(need.people, need.rooms - 1, *_rest(need))
-        assert need_score(fewer, w).score >= base
-
-
-def _rest(need: Need) -> tuple[int, int, bool]:
-    return need.open_reports, need.months_waiting, need.unfit
+        grown.append(replace(need, rooms=need.rooms - 1))  # fewer rooms: more crowded
+    for other in grown:
+        assert need_score(other, w).score >= base
 
 
 @given(needs, weights)
@@ -158,7 +141,7 @@ def test_score_is_never_negative_and_grows_strictly_with_a_positive_waiting_weig
     terms = need_score(need, w)
     assert terms.score >= 0
     if w.w_waiting > 0:
-        later = Need(need.people, need.rooms, need.open_reports, need.months_waiting + 1, need.unfit)
+        later = replace(need, months_waiting=need.months_waiting + 1)
         assert need_score(later, w).score > terms.score
 
 

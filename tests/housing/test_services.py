@@ -187,7 +187,9 @@ def test_occupancy_end_by_hand(housing: Any) -> None:
 # -------------------------------------------------------------------------------- policy
 
 
-def test_policy_with_a_negative_weight_is_refused_and_changes_nothing(small_federation: Any) -> None:
+def test_policy_with_a_negative_weight_is_refused_and_changes_nothing(
+    small_federation: Any,
+) -> None:
     f = small_federation
     before = kinds()
     with pytest.raises(HousingError) as caught:
@@ -491,4 +493,3 @@ def test_only_the_board_proposes_an_allocation(housing: Any) -> None:
             closes_at=NOW + dt.timedelta(days=2),
             now=NOW,
         )
-
