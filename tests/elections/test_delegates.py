@@ -168,3 +168,28 @@ def test_time_away_from_production_against_the_limit(small_federation):
     assert time_away(f.enterprise) == []
     kinds = list(Entry.objects.filter(body=f.enterprise).values_list("kind", flat=True))
     assert "seat.full_time" in kinds and "seat.back_to_production" in kinds
+
+
+def test_a_mandate_points_at_a_proposal_pending_in_the_parent_body(small_federation):
+    from collegium.decisions.services import proposal_submit
+    from collegium.elections.selectors import mandate_questions
+
+    f = small_federation
+    at_union = proposal_submit(
+        user=f.worker.user, body=f.union, title="Common tool store", text="One store.", now=NOW
+    )
+    at_home = proposal_submit(
+        user=f.worker.user, body=f.enterprise, title="Our own matter", text="Here.", now=NOW
+    )
+    assert mandate_questions(f.enterprise) == [at_union]
+    mandate = mandate_adopt(
+        user=f.board_member.user, body=f.enterprise, position="for", proposal=at_union
+    )
+    assert mandate.question == "Common tool store" and mandate.proposal == at_union
+    assert at_union.public_id in Entry.objects.filter(kind="mandate.adopted").last().payload
+    with pytest.raises(ElectionError, match="already given a mandate"):
+        mandate_adopt(
+            user=f.board_member.user, body=f.enterprise, position="against", proposal=at_union
+        )
+    with pytest.raises(ElectionError, match="not before"):
+        mandate_adopt(user=f.board_member.user, body=f.enterprise, position="for", proposal=at_home)

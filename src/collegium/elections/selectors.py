@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -134,7 +135,7 @@ def body_recalls(body: Body) -> QuerySet[RecallPetition]:
 def body_mandates(body: Body) -> QuerySet[Mandate]:
     return (
         Mandate.objects.filter(body=body)
-        .select_related("adopted_by")
+        .select_related("adopted_by", "proposal")
         .prefetch_related("votes")
         .order_by("-adopted_at", "-id")
     )
@@ -168,6 +169,21 @@ def recount_args(election: Election) -> list[str]:
     if election.reserved_seats and args:
         args.append(f"--minimum {election.quota_category}={election.reserved_seats}")
     return args if election.reserved_seats else []
+
+
+def mandate_questions(body: Body) -> list[Any]:
+    """Proposals pending in the parent body (not yet decided) on which this body's board
+    may instruct its delegates."""
+    from collegium.decisions.models import Proposal
+
+    if body.parent_id is None:
+        return []
+    return list(
+        Proposal.objects.filter(
+            body_id=body.parent_id,
+            state__in=[Proposal.State.DELIBERATION, Proposal.State.VOTING],
+        ).order_by("-created_at")[:100]
+    )
 
 
 def member_items(member: Member, now: dt.datetime) -> list[PendingItem]:

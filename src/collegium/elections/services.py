@@ -917,9 +917,17 @@ def recall_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 @transaction.atomic
 def mandate_adopt(
-    *, user: Any, body: Body, question: str, position: str, now: dt.datetime | None = None
+    *,
+    user: Any,
+    body: Body,
+    question: str = "",
+    position: str,
+    proposal: Any = None,
+    now: dt.datetime | None = None,
 ) -> Mandate:
-    """The body's board instructs its delegates on a question pending in the parent body."""
+    """The body's board instructs its delegates on a question pending in the parent body:
+    a proposal there that has not been voted on yet, or a question given as text."""
+    from collegium.decisions.models import Proposal
     from collegium.federation.permissions import holds_seat
 
     now = now or timezone.now()
@@ -929,10 +937,29 @@ def mandate_adopt(
         raise ElectionError(f"{body.name} sends no delegates, so it gives no mandates")
     if position not in MandatePosition.values:
         raise ElectionError(f"a mandate is for, against or free, not {position!r}")
+    if proposal is not None:
+        if proposal.body_id != body.parent_id:
+            raise ElectionError(
+                f"the proposal is before {proposal.body.name}, not before {body.parent.name}, "
+                "where this body's delegates sit"
+            )
+        if proposal.state not in (Proposal.State.DELIBERATION, Proposal.State.VOTING):
+            raise ElectionError(
+                f"the proposal is {proposal.get_state_display().lower()}: mandates come "
+                "before the vote"
+            )
+        if Mandate.objects.filter(body=body, proposal=proposal).exists():
+            raise ElectionError("this body has already given a mandate on this proposal")
+        question = question.strip() or proposal.title
     if not question.strip():
         raise ElectionError("name the question pending in the parent body")
     mandate = Mandate.objects.create(
-        body=body, question=question.strip(), position=position, adopted_at=now, adopted_by=member
+        body=body,
+        question=question.strip(),
+        proposal=proposal,
+        position=position,
+        adopted_at=now,
+        adopted_by=member,
     )
     record_append(
         kind="mandate.adopted",
@@ -943,6 +970,7 @@ def mandate_adopt(
             "to": body.parent.code,
             "position": position,
             "question_sha256": hashlib.sha256(mandate.question.encode()).hexdigest(),
+            **({"proposal": proposal.public_id} if proposal is not None else {}),
         },
     )
     return mandate

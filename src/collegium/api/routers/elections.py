@@ -130,8 +130,11 @@ class ChoiceIn(Schema):
 
 
 class MandateIn(Schema):
-    question: str = Field(..., max_length=2000)
+    question: str = Field("", max_length=2000, description="the question, where no proposal")
     position: str = Field(..., description="for, against or free")
+    proposal: str | None = Field(
+        None, description="public id of a proposal pending in the parent body", max_length=24
+    )
 
 
 class DelegateVoteOut(Schema):
@@ -146,6 +149,7 @@ class MandateOut(Schema):
     body: str
     question: str
     position: str
+    proposal: str | None
     adopted_at: dt.datetime
     votes: list[DelegateVoteOut]
 
@@ -255,6 +259,7 @@ def _mandate_out(m: Mandate) -> dict[str, Any]:
         "body": m.body.code,
         "question": m.question,
         "position": m.position,
+        "proposal": m.proposal.public_id if m.proposal else None,
         "adopted_at": m.adopted_at,
         "votes": [
             {
@@ -579,9 +584,20 @@ def mandates(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     summary="Adopt a mandate for the body's delegates (its board)",
 )
 def mandate_adopt(request: HttpRequest, code: str, data: MandateIn) -> Any:
+    proposal = None
+    if data.proposal:
+        from collegium.decisions.selectors import proposal_by_public_id
+
+        proposal = proposal_by_public_id(data.proposal)
+        if proposal is None:
+            raise HttpError(404, "There is no proposal with this id.")
     try:
         mandate = services.mandate_adopt(
-            user=caller(request), body=_body(code), question=data.question, position=data.position
+            user=caller(request),
+            body=_body(code),
+            question=data.question,
+            position=data.position,
+            proposal=proposal,
         )
     except ElectionError as exc:
         raise _fail(exc) from None

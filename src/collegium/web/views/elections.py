@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from collegium.decisions import selectors as dsel
 from collegium.elections import selectors as esel
 from collegium.elections import services
 from collegium.elections.models import (
@@ -885,6 +886,7 @@ def delegates(request: HttpRequest, code: str) -> HttpResponse:
             "own_seats": own_seats,
             "today": timezone.localdate().isoformat(),
             "recalls": list(esel.body_recalls(body)[:20]),
+            "pending_proposals": esel.mandate_questions(body),
         },
     )
 
@@ -893,12 +895,18 @@ def delegates(request: HttpRequest, code: str) -> HttpResponse:
 @service_denials
 def mandate_adopt(request: HttpRequest, code: str) -> HttpResponse:
     body = body_or_404(code)
+    proposal = None
+    if request.POST.get("proposal"):
+        proposal = dsel.proposal_by_public_id(request.POST["proposal"])
+        if proposal is None:
+            raise Http404("There is no proposal with this id.")
     try:
         services.mandate_adopt(
             user=request.user,
             body=body,
             question=request.POST.get("question", "")[:2000],
             position=request.POST.get("position", ""),
+            proposal=proposal,
         )
     except ElectionError as exc:
         messages.error(request, str(exc).capitalize() + ".")
