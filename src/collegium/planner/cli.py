@@ -19,10 +19,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
+
 from collegium.planner.io import (
     leontief_to_json,
     load,
     plan_to_json,
+    read_floors,
     save_infeasibility,
     save_leontief,
     save_plan,
@@ -102,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=["auto", "leontief", "highs", "pdlp"],
         default="auto",
         help="auto: HiGHS for small and medium problems, PDLP for large ones",
+    )
+    s.add_argument(
+        "--floors",
+        metavar="FILE",
+        help="CSV product,floor (e.g. from 'conditions floors'): raise floors to at least these",
     )
     v = sub.add_parser("variants", help="the same plan under different objectives")
     common(v)
@@ -228,6 +236,11 @@ def _solve(opts: argparse.Namespace) -> int:
     progress = Progress(["load", "solve", "write"])
     progress.step("loading")
     economy = _load(opts.path)
+    raised = 0
+    if opts.floors:
+        extra = read_floors(opts.floors, economy)
+        raised = int(np.count_nonzero(extra > economy.floor))
+        economy = economy.with_targets(floor=np.maximum(economy.floor, extra))
     size = _size(economy)
     if opts.method == "leontief":
         progress.step("Leontief balance")
@@ -276,6 +289,8 @@ def _solve(opts: argparse.Namespace) -> int:
     if opts.json:
         print(json.dumps({**plan_to_json(result), "size": size}))
     else:
+        if opts.floors:
+            print(f"floors from {opts.floors}: {raised} raised")
         _report_plan(economy, result, sys.stdout)
     return 0
 

@@ -806,3 +806,68 @@ def iter_rows(path: str | Path) -> Iterator[dict[str, str]]:
     """Rows of a CSV file as dictionaries (for tests and small tools)."""
     with Path(path).open(encoding="utf-8-sig", newline="") as fh:
         yield from csv.DictReader(fh)
+
+
+def read_floors(path: str | Path, economy: Economy) -> FloatArray:
+    """Floors from a CSV file with the columns ``product,floor`` (as ``targets.csv``
+    names them, for example the remedies of condition reports), as a vector over the
+    economy's products. Every problem is collected: unknown product, labour, a floor that
+    is negative or not a finite number, a product listed twice."""
+    p = Path(path)
+    if not p.exists() or p.is_dir():
+        raise MissingInputError([Issue(str(p), None, "", "no such file")])
+    issues: list[Issue] = []
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Issue(str(p), None, "", f"not UTF-8 ({exc.reason})")]) from exc
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if header is None:
+        raise InputError([Issue(str(p), 1, "", "empty file (no header)")])
+    header = [h.strip() for h in header]
+    for column in ("product", "floor"):
+        if column not in header:
+            issues.append(Issue(str(p), 1, column, f"missing required column {column!r}"))
+    for h in header:
+        if h not in ("product", "floor"):
+            issues.append(Issue(str(p), 1, h, f"unknown column {h!r} (product,floor)"))
+    if issues:
+        raise InputError(issues)
+    index = economy.product_index
+    labour = economy.is_labour
+    floors = np.zeros(economy.n_products)
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            issues.append(
+                Issue(str(p), line, "", f"{len(record)} fields, header has {len(header)}")
+            )
+            continue
+        row = Row(line, {h: cell.strip() for h, cell in zip(header, record, strict=True)})
+        code = _text(row, "product")
+        value = _number(row, "floor", str(p), issues, default=math.nan, minimum=0)
+        if value is not None and math.isnan(value):
+            issues.append(Issue(str(p), line, "floor", "missing floor"))
+            continue
+        if code not in index:
+            issues.append(Issue(str(p), line, "product", f"unknown product {code!r}"))
+            continue
+        i = index[code]
+        if labour[i]:
+            issues.append(Issue(str(p), line, "product", f"{code!r} is labour, not a product"))
+            continue
+        if code in seen:
+            issues.append(
+                Issue(str(p), line, "product", f"{code!r} is listed twice (line {seen[code]})")
+            )
+            continue
+        seen[code] = line
+        if value is not None:
+            floors[i] = value
+    if issues:
+        raise InputError(issues)
+    return floors
