@@ -38,7 +38,10 @@ def seat(body: Any, members: list[Any]) -> None:
 
 @pytest.fixture
 def crit(small_federation: SmallFederation) -> Crit:
-    fed = small_federation
+    return build_crit(small_federation)
+
+
+def build_crit(fed: SmallFederation) -> Crit:
     commission = make_body(
         "congress-moderation", "Moderation commission", "commission", fed.congress
     )
