@@ -92,7 +92,11 @@ def process_image(
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             opened: Image.Image = Image.open(io.BytesIO(data), formats=list(ACCEPTED))
-    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ConditionsError(
+            {field: f"{label} has too many pixels; at most {max_pixels / 1e6:g} megapixels"}
+        ) from None
+    except UnidentifiedImageError:
         raise ConditionsError(
             {field: f"{label} is not a JPEG, PNG or WebP image (its bytes say otherwise)"}
         ) from None
