@@ -19,6 +19,7 @@ from collegium.criticism.models import (
     Level,
     Mark,
     ModerationAct,
+    Response,
 )
 from collegium.federation.charters import signatures_needed
 from collegium.federation.models import Body, Member
@@ -115,14 +116,12 @@ def body_panel(body: Body, viewer: Member | None, now: dt.datetime) -> Panel:
 @dataclass
 class LevelView:
     level: Level
-    response: object | None
+    response: Response | None
     marks: list[Mark] = field(default_factory=list)
 
 
 def criticism_levels(criticism: Criticism) -> list[LevelView]:
     levels = list(criticism.levels.select_related("body").order_by("number"))
-    from collegium.criticism.models import Response
-
     responses = {
         r.level_id: r for r in Response.objects.filter(level__in=levels).select_related("author")
     }
