@@ -110,3 +110,18 @@ def charter_value_of(value: Any, name: str) -> str:
 
     field = FIELD_BY_NAME.get(name)
     return _shown(value, field.unit if field else "")
+
+
+KIND_LABELS = {
+    "roll_call": "Roll call",
+    "referendum": "Referendum",
+    "alternatives": "Ranked referendum",
+    "condition_report": "Conditions",
+    "other": "Other business",
+}
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """The kind of a pending item or agenda entry, in words."""
+    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()

@@ -8,7 +8,9 @@ next to the form it came from, and nothing changes.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,8 +22,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from collegium.decisions import effects, services
 from collegium.decisions import selectors as dsel
-from collegium.decisions import services
+from collegium.decisions.alternatives import alternatives_cast
 from collegium.decisions.markdown import render_markdown, text_diff
 from collegium.decisions.models import Amendment, Comment, Decision, Proposal
 from collegium.decisions.services import DecisionError
@@ -162,6 +165,7 @@ def body_decisions(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": fsel.body_ancestors(body),
             "viewer": viewer,
             "may_propose": may_propose,
+            "is_board": permissions.holds_seat(viewer, body),
             "show_names": permissions.belongs_to(viewer, body),
             "proposals": proposals,
             "decisions": decisions,
@@ -443,7 +447,29 @@ def _decision_context(
         "outcome": decision.outcome or None,
         "entries": dsel.record_entries_for(body, decision.public_id),
         "now": now,
+        "alternatives": decision.kind == Decision.Kind.ALTERNATIVES,
+        "subject": effects.subject_link(decision),
     }
+    if decision.kind == Decision.Kind.ALTERNATIVES:
+        options = list(enumerate(decision.options or []))
+        context["options"] = options
+        context["rank_numbers"] = range(1, len(options) + 1)
+        outcome = decision.outcome or {}
+        if outcome.get("ranking"):
+            names = dict(options)
+            order = outcome["ranking"]
+            context["ranked"] = [(i, names[i]) for i in order]
+            pairs = outcome["pairwise"]
+            context["pairwise"] = [
+                (
+                    names[i],
+                    [
+                        {"n": pairs[i][j], "same": i == j, "wins": pairs[i][j] > pairs[j][i]}
+                        for j in order
+                    ],
+                )
+                for i in order
+            ]
     if roll_call:
         from collegium.elections.selectors import board_seats
 
@@ -492,6 +518,57 @@ def decision_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return _render_decision(request, _decision_or_404(public_id))
 
 
+def _ranking(request: HttpRequest, decision: Decision) -> list[int]:
+    """``rank-<option>`` = position (1 first) → option numbers in order of preference."""
+    positions: dict[int, int] = {}
+    for i, name in enumerate(decision.options or []):
+        raw = request.POST.get(f"rank-{i}", "").strip()
+        if not raw:
+            continue
+        try:
+            position = int(raw)
+        except ValueError:
+            raise DecisionError(f"give {name!r} a number, or leave it empty") from None
+        if position in positions.values():
+            raise DecisionError(f"two alternatives have rank {position}: give each its own")
+        positions[i] = position
+    return sorted(positions, key=lambda i: positions[i])
+
+
+@require_GET
+def decision_ballots(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The counted ballots of a referendum, in random order (their keys are random)."""
+    decision = _decision_or_404(public_id)
+    if decision.kind == Decision.Kind.ROLL_CALL or decision.outcome is None:
+        raise Http404("Ballots are published once a referendum is counted.")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    ballots = decision.referendum_ballots.order_by("key")
+    if decision.kind == Decision.Kind.ALTERNATIVES:
+        options = decision.options or []
+        writer.writerow(["ranking"])
+        writer.writerows(
+            [" > ".join(options[i] for i in (b.ranking or []))] for b in ballots.only("ranking")
+        )
+    else:
+        writer.writerow(["choice"])
+        writer.writerows([b.choice] for b in ballots.only("choice"))
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{decision.public_id}-ballots.csv"'
+    return response
+
+
+@require_GET
+def decision_trackers(request: HttpRequest, public_id: str) -> HttpResponse:
+    decision = _decision_or_404(public_id)
+    if decision.kind == Decision.Kind.ROLL_CALL or decision.outcome is None:
+        raise Http404("Trackers are published once a referendum is counted.")
+    codes = decision.referendum_trackers.order_by("code").values_list("code", flat=True)
+    response = HttpResponse("".join(f"{c}\n" for c in codes), content_type="text/plain")
+    response["Content-Disposition"] = f'attachment; filename="{decision.public_id}-trackers.txt"'
+    return response
+
+
 @require_POST
 def decision_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     decision = _decision_or_404(public_id)
@@ -501,9 +578,14 @@ def decision_action(request: HttpRequest, public_id: str, action: str) -> HttpRe
             services.roll_call_vote(user=user, decision=decision, vote=request.POST.get("vote", ""))
             done = "Your vote is recorded and published with your name."
         elif action == "cast":
-            tracker = services.referendum_cast(
-                user=user, decision=decision, choice=request.POST.get("choice", "")
-            )
+            if decision.kind == Decision.Kind.ALTERNATIVES:
+                tracker = alternatives_cast(
+                    user=user, decision=decision, ranking=_ranking(request, decision)
+                )
+            else:
+                tracker = services.referendum_cast(
+                    user=user, decision=decision, choice=request.POST.get("choice", "")
+                )
             response = render(
                 request,
                 "web/decisions/cast.html",
