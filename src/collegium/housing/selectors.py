@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
@@ -321,3 +322,23 @@ def member_items(member: Member, now: dt.datetime) -> list[PendingItem]:
             )
         )
     return items
+
+
+def housing_commission_of(body: Body) -> Body | None:
+    from collegium.housing.permissions import housing_commission
+
+    return housing_commission(body)
+
+
+def allocation_entries(allocation: Allocation) -> QuerySet[Any]:
+    """Record entries that name this allocation (or its decision)."""
+    from collegium.record.models import Entry
+
+    ids = Q(payload__contains=f'"{allocation.public_id}"')
+    if allocation.decision is not None:
+        ids |= Q(payload__contains=f'"{allocation.decision.public_id}"')
+    return (
+        Entry.objects.filter(ids, body=allocation.body)
+        .only("index", "kind", "recorded_at")
+        .order_by("index")
+    )

@@ -159,7 +159,9 @@ class ListRow(Schema):
     member: str
     name: str | None = Field(description="Given to members of the body only.")
     household_size: int
-    current_dwelling: str | None
+    rooms_now: int | None = Field(
+        description="Rooms of the present home (its address is not published); null: none."
+    )
     applied_at: dt.datetime
     terms: TermsOut
     allocation: str | None = Field(description="An allocation to them before the board.")
@@ -472,7 +474,9 @@ def waiting(request: HttpRequest, code: str) -> dict[str, Any]:
                 "member": r.key.member.public_id,
                 "name": r.key.member.full_name if names else None,
                 "household_size": r.key.household_size,
-                "current_dwelling": r.key.current_dwelling.code if r.key.current_dwelling else None,
+                "rooms_now": (
+                    r.key.current_dwelling.rooms if r.key.current_dwelling else r.key.current_rooms
+                ),
                 "applied_at": r.key.applied_at,
                 "terms": r.terms.as_json(),
                 "allocation": (
