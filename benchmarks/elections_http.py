@@ -20,86 +20,41 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import os
 import platform
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-PASSWORD = "bench-pw"
-SETTINGS = """\
-from collegium.settings import *  # noqa: F403
+# The shared helpers sit beside this file (also when a test loads it by path).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-"""
+from _http import (
+    PASSWORD,
+    SETTINGS,
+    Browser,
+    bench_env,
+    form_token,
+    postgres_database,
+    run_child,
+    served,
+    sign_in,
+)
 
+__all__ = ["SETTINGS", "Browser", "postgres_database", "run_one", "run_voters", "sign_in"]
 
 # --------------------------------------------------------------------------- a voter
 
 
-class Browser:
-    """A minimal cookie-keeping HTTP client (one connection per request, like a
-    browser's fresh tab: waitress's threads are what is being measured)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.cookies: dict[str, str] = {}
-
-    def request(
-        self, method: str, path: str, form: dict[str, str] | None = None
-    ) -> tuple[int, str]:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
-        headers = {"Host": f"{self.host}:{self.port}"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://{self.host}:{self.port}{path}"
-            headers["Origin"] = f"http://{self.host}:{self.port}"
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        conn.close()
-        return response.status, text
-
-
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TRACKER = re.compile(r'<p class="tracker"><code>([^<]+)</code>')
 
 
-def sign_in(browser: Browser, username: str, password: str) -> None:
-    status, page = browser.request("GET", "/accounts/login/")
-    token = CSRF.search(page)
-    assert status == 200 and token, status
-    status, _ = browser.request(
-        "POST",
-        "/accounts/login/",
-        {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password},
-    )
-    assert status == 302, f"sign-in of {username} answered {status}"
-
-
 def ballot_form(browser: Browser, public_id: str) -> str:
-    status, page = browser.request("GET", f"/elections/{public_id}/vote/")
-    token = CSRF.search(page)
-    assert status == 200 and token, status
-    return token.group(1)
+    return form_token(browser, f"/elections/{public_id}/vote/")
 
 
 def cast(browser: Browser, public_id: str, token: str, ranking: list[int]) -> str | None:
@@ -272,68 +227,16 @@ def count_rows(public_id: str) -> dict[str, int]:
 # ------------------------------------------------------------------------- one run
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def child(env: dict[str, str], what: str, *args: str) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, __file__, f"--child={what}:{':'.join(args)}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"{what} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return run_child(__file__, env, what, *args)
 
 
 def run_one(
     label: str, database_url: str, voters: int, threads: int, work: Path
 ) -> dict[str, object]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": "bench_settings",
-            "PYTHONPATH": f"{work}{os.pathsep}{env.get('PYTHONPATH', '')}",
-            "COLLEGIUM_SIGNING_KEY_FILE": str(work / f"{label}.key"),
-        }
-    )
+    env = bench_env(label, database_url, work)
     built = child(env, "build", str(voters))
-    port = free_port()
-    log = (work / f"serve-{port}.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(BIN / "collegium"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--threads",
-            str(threads),
-        ],
-        env=env,
-        # To a file: waitress warns about its queue depth under load, and an unread pipe
-        # would fill up and stall the server's threads on logging.
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    raise SystemExit("collegium serve did not start") from None
-                time.sleep(0.2)
+    with served(env, threads, work) as port:
         ranking_pool = [[(i + k) % 10 + 1 for k in range(1 + i % 5)] for i in range(voters)]
         result = run_voters(
             "127.0.0.1",
@@ -342,13 +245,6 @@ def run_one(
             list(built["voters"]),
             ranking_pool,  # type: ignore[arg-type]
         )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
     rows = child(env, "count", str(built["public_id"]))
     trackers = result["trackers"]
     assert isinstance(trackers, list)
@@ -366,18 +262,6 @@ def run_one(
         "duplicated": max(0, int(rows["ballots"]) - voters) + int(rows["voters_on_roll_twice"]),
         "distinct_trackers": len(set(trackers)),
     }
-
-
-def postgres_database(server_url: str, name: str, create: bool) -> str:
-    import psycopg
-
-    parts = urllib.parse.urlsplit(server_url)
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        else:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def main() -> None:

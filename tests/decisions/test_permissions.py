@@ -234,7 +234,7 @@ def snapshot() -> dict[str, Any]:
     state: dict[str, Any] = {}
     for label in ("decisions", "notifications"):
         for model in apps.get_app_config(label).get_models():
-            state[model._meta.label] = list(model.objects.order_by("pk").values())
+            state[model._meta.label] = list(model._default_manager.order_by("pk").values())
     state["record.Entry"] = list(Entry.objects.order_by("index").values_list("index", "kind"))
     return state
 
