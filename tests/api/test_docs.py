@@ -64,6 +64,19 @@ EXPECTED = {
     "/api/decisions/{public_id}/ballots": {"post"},
     "/api/decisions/{public_id}/signatures": {"post"},
     "/api/decisions/{public_id}/close": {"post"},
+    "/api/decisions/{public_id}/rankings": {"post"},
+    "/api/bodies/{code}/initiatives": {"get", "post"},
+    "/api/initiatives/{public_id}": {"get"},
+    "/api/initiatives/{public_id}/signatures": {"post"},
+    "/api/bodies/{code}/agenda": {"get"},
+    "/api/bodies/{code}/meetings": {"get", "post"},
+    "/api/meetings/{public_id}": {"get"},
+    "/api/meetings/{public_id}/minutes.pdf": {"get"},
+    "/api/meetings/{public_id}/close": {"post"},
+    "/api/bodies/{code}/contracts": {"get", "post"},
+    "/api/contracts/{public_id}": {"get"},
+    "/api/bodies/{code}/alternatives": {"post"},
+    "/api/waiting": {"get"},
 }
 
 

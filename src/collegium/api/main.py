@@ -15,6 +15,7 @@ from ninja.openapi.docs import Swagger
 
 from collegium.api.auth import SIGN_IN_MESSAGE, anonymous
 from collegium.api.routers import (
+    boards,
     conditions,
     criticism,
     decisions,
@@ -126,6 +127,7 @@ api.add_router("/", record.router)
 api.add_router("/", tokens.router)
 api.add_router("/elections", elections.router)
 api.add_router("/decisions", decisions.router)
+api.add_router("/", boards.router)
 api.add_router("/criticism", criticism.router)
 api.add_router("/conditions", conditions.router)
 api.add_router("/housing", housing.router)

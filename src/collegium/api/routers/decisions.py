@@ -19,8 +19,9 @@ from pydantic import Field
 
 from collegium.api.auth import OPTIONAL, REQUIRED, caller
 from collegium.api.schemas import Error
+from collegium.decisions import effects, services
 from collegium.decisions import selectors as dsel
-from collegium.decisions import services
+from collegium.decisions.alternatives import alternatives_cast
 from collegium.decisions.markdown import render_markdown
 from collegium.decisions.models import Amendment, Comment, Decision, Proposal
 from collegium.decisions.services import DecisionError
@@ -147,11 +148,18 @@ class DecisionOut(Schema):
     public_id: str
     body: str
     title: str
-    kind: str = Field(description="roll_call or referendum")
+    kind: str = Field(description="roll_call, referendum or alternatives (ranked, Schulze)")
     state: str = Field(description="voting, review, final, rejected or overturned")
     proposal: str | None
     version: int | None
     text: str | None = Field(description="The version voted on (Markdown).")
+    question: str | None = Field(description="The question put, where there is no proposal.")
+    options: list[str] | None = Field(
+        description="Alternatives (kind alternatives), numbered from 0 in rankings and outcome."
+    )
+    subject: str | None = Field(
+        description="Path of what the decision acts on (a contract, an initiative, …)."
+    )
     threshold: str
     quorum: str
     electorate_size: int
@@ -180,6 +188,12 @@ class RollCallIn(Schema):
 
 class ReferendumIn(Schema):
     choice: Literal["yes", "no", "abstain"]
+
+
+class RankingIn(Schema):
+    ranking: list[int] = Field(
+        ..., max_length=20, description="Alternatives' numbers (from 0), most preferred first."
+    )
 
 
 class TrackerOut(Schema):
@@ -295,6 +309,9 @@ def _decision_out(d: Decision, *, detail: bool = True) -> dict[str, Any]:
         "proposal": d.proposal.public_id if d.proposal else None,
         "version": d.version.number if d.version else None,
         "text": d.version.text if d.version and detail else None,
+        "question": d.text or None,
+        "options": d.options,
+        "subject": link[1] if (link := effects.subject_link(d)) else None,
         "threshold": d.threshold,
         "quorum": d.quorum,
         "electorate_size": d.electorate_size,
@@ -611,6 +628,22 @@ def cast(request: HttpRequest, public_id: str, data: ReferendumIn) -> Any:
     try:
         tracker = services.referendum_cast(
             user=caller(request), decision=_decision(public_id), choice=data.choice
+        )
+    except DecisionError as exc:
+        raise _fail(exc) from None
+    return Status(201, {"tracker": tracker})
+
+
+@router.post(
+    "/{public_id}/rankings",
+    response={201: TrackerOut, **R},
+    auth=REQUIRED,
+    summary="Rank the alternatives of a referendum by secret ballot; returns your tracker",
+)
+def rank(request: HttpRequest, public_id: str, data: RankingIn) -> Any:
+    try:
+        tracker = alternatives_cast(
+            user=caller(request), decision=_decision(public_id), ranking=data.ranking
         )
     except DecisionError as exc:
         raise _fail(exc) from None
