@@ -493,3 +493,41 @@ def test_only_the_board_proposes_an_allocation(housing: Any) -> None:
             closes_at=NOW + dt.timedelta(days=2),
             now=NOW,
         )
+
+
+def test_open_confirmed_condition_reports_raise_the_score(housing: Any) -> None:
+    from collegium.conditions.models import ConditionReport, Hazard
+
+    f = housing
+    _policy(f)
+    home = f.dwelling("DAMP-1", rooms=2, state="occupied")
+    application = services.application_submit(
+        user=f.worker.user, body=f.enterprise, household_size=2, current_dwelling="DAMP-1", now=NOW
+    )
+    base = selectors.waiting_list(f.enterprise, NOW).rows[0].terms
+    assert (base.conditions, base.score) == (0, Decimal("10.00"))
+
+    def report(state: str) -> None:
+        ConditionReport.objects.create(
+            body=f.enterprise,
+            place="dwelling",
+            location="kitchen",
+            dwelling=home,
+            hazard=Hazard.values[0],
+            severity=2,
+            people_affected=2,
+            title="Damp",
+            description="Mould on the walls",
+            reporter=f.worker,
+            state=state,
+            confirmations_needed=1,
+            responsible=f.enterprise,
+            created_at=NOW,
+        )
+
+    report("open")
+    report("awaiting")  # not confirmed: does not count
+    report("fixed")  # fixed: does not count
+    terms = selectors.waiting_list(f.enterprise, NOW).rows[0].terms
+    assert (terms.conditions, terms.score) == (1, Decimal("15.00"))
+    assert selectors.application_terms(application, NOW) == terms

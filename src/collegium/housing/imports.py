@@ -84,7 +84,8 @@ def parse_dwellings(filename: str, content: bytes) -> tuple[list[dict[str, Any]]
             problems.append(
                 f"{filename}:{row['line']}:code: there is already a dwelling {row['code']}"
             )
-    return rows, sorted(problems, key=lambda p: int(p.split(":")[-3]))
+    prefix = len(filename) + 1
+    return rows, sorted(problems, key=lambda p: int(p[prefix:].split(":", 1)[0]))
 
 
 @transaction.atomic

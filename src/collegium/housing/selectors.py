@@ -32,19 +32,10 @@ from collegium.housing.scoring import (
 
 
 def open_reports_by_dwelling() -> dict[int, int]:
-    """Open, confirmed condition reports per dwelling id, from the conditions app.
+    """Open, confirmed condition reports per dwelling id, from the conditions app."""
+    from collegium.conditions.selectors import open_reports_by_dwelling as reports
 
-    The conditions app owns the reports; an installation whose conditions app does not
-    provide this reading counts no reports (every applicant's term is 0, the same for all).
-    """
-    import importlib
-
-    try:
-        conditions = importlib.import_module("collegium.conditions.selectors")
-    except ImportError:
-        return {}
-    reader = getattr(conditions, "open_reports_by_dwelling", None)
-    return dict(reader()) if reader is not None else {}
+    return reports()
 
 
 # ---------------------------------------------------------------------------- register

@@ -189,13 +189,18 @@ def dwellings_import_page(request: HttpRequest, code: str) -> HttpResponse:
 # ------------------------------------------------------------------------ one dwelling
 
 
-def _conditions_url(d: Dwelling) -> str:
-    for name in ("dwelling_conditions", "conditions_dwelling"):
-        try:
-            return reverse(name, args=[d.code])
-        except NoReverseMatch:
-            continue
-    return ""
+def _conditions_urls(d: Dwelling) -> tuple[str, str]:
+    """The body's condition reports about dwellings, and the form to report one here."""
+    try:
+        listed = reverse("body_conditions", args=[d.body.code]) + "?place=dwelling"
+        new = (
+            reverse("condition_report_new", args=[d.body.code])
+            + "?"
+            + urlencode({"dwelling": d.code})
+        )
+    except NoReverseMatch:
+        return "", ""
+    return listed, new
 
 
 @require_http_methods(["GET", "POST"])
@@ -261,7 +266,7 @@ def dwelling_detail(request: HttpRequest, code: str) -> HttpResponse:
             "current": hsel.current_occupancy(d),
             "allocations": hsel.dwelling_allocations(d),
             "open_reports": hsel.open_reports_by_dwelling().get(d.pk, 0),
-            "conditions_url": _conditions_url(d),
+            "conditions_urls": _conditions_urls(d),
             "states": [(v, label) for v, label in DwellingState.choices if v != "occupied"],
             "conditions": Condition.choices,
             "errors": errors,
