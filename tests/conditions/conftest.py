@@ -43,6 +43,12 @@ def jpeg_with_gps() -> bytes:
 
 @pytest.fixture
 def world(small_federation: SmallFederation) -> ConditionsWorld:
+    return make_world(small_federation)
+
+
+def make_world(small_federation: SmallFederation) -> ConditionsWorld:
+    """The small federation with a second worker at the Forge and a moderation commission
+    at the congress (web and API tests build it through their own fixture)."""
     from collegium.elections.services import board_seat_founding
     from collegium.record.services import SYSTEM
 

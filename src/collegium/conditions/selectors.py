@@ -49,8 +49,13 @@ def report_by_public_id(public_id: str) -> ConditionReport | None:
 
 
 def _seat_bodies(member: Member) -> list[Body]:
+    """The bodies where ``member`` holds a board seat now (kept on the member object, so a
+    page that filters and counts asks once)."""
+    cached: list[Body] | None = getattr(member, "_condition_seat_bodies", None)
+    if cached is not None:
+        return cached
     today = timezone.localdate()
-    return list(
+    found = list(
         Body.objects.filter(
             board_seats__holder=member,
             board_seats__role="board",
@@ -59,6 +64,8 @@ def _seat_bodies(member: Member) -> list[Body]:
             board_seats__term_end__gte=today,
         ).distinct()
     )
+    member._condition_seat_bodies = found  # type: ignore[attr-defined]
+    return found
 
 
 def visibility(member: Member | None) -> Q | None:
