@@ -361,3 +361,21 @@ def test_panel_counts(crit: Crit) -> None:
     assert (panel.open, panel.overdue, panel.escalated) == (1, 0, 2)
     late.refresh_from_db()
     assert late.level_body == fed.union
+
+
+def test_an_anonymous_author_on_the_board_cannot_answer_or_moderate_their_own(
+    crit: Crit,
+) -> None:
+    """Answering or moderating one's own anonymous criticism would put one's member id on
+    the record beside it."""
+    fed = crit.fed
+    c = publish(crit, user=fed.board_member.user, anonymous=True)
+    with pytest.raises(CriticismError, match="another member of the board answers"):
+        s.response_publish(user=fed.board_member.user, criticism=c, text="Fine.", now=NOW)
+    mine = publish(crit, user=crit.moderator.user, body=fed.congress, anonymous=True)
+    with pytest.raises(CriticismError, match="another member of the commission"):
+        s.criticism_hide(user=crit.moderator.user, criticism=mine, reason=REASON)
+    with pytest.raises(CriticismError, match="another member of the commission"):
+        s.author_reveal(user=crit.moderator.user, criticism=mine, reason=REASON)
+    for e in Entry.objects.filter(kind__startswith="criticism."):
+        assert e.actor_id not in (fed.board_member.public_id, crit.moderator.public_id)

@@ -351,6 +351,8 @@ def response_publish(
             f"the criticism is {criticism.get_state_display().lower()}: "
             "no response is due from this board now"
         )
+    if member.pk == criticism.author_id:
+        raise CriticismError("you wrote this criticism: another member of the board answers it")
     if not text.strip():
         raise CriticismError("the response is empty", {"text": "write the board's response"})
     if len(text) > MAX_TEXT:
@@ -590,6 +592,13 @@ def _require_moderator(member: Member, criticism: Criticism) -> Body:
     return commission
 
 
+def _not_own(member: Member, criticism: Criticism) -> None:
+    if member.pk == criticism.author_id:
+        raise CriticismError(
+            "you wrote this criticism: another member of the commission moderates it"
+        )
+
+
 def _reason(criticism: Criticism, reason: str) -> str:
     reasons = charter_as_dict(criticism.body)["moderation_reasons"]
     if reason not in reasons:
@@ -608,6 +617,7 @@ def criticism_hide(
     member = _member(user)
     criticism = _locked(criticism)
     commission = _require_moderator(member, criticism)
+    _not_own(member, criticism)
     reason = _reason(criticism, reason)
     if criticism.hidden:
         raise CriticismError("the criticism is already hidden")
@@ -651,6 +661,7 @@ def author_reveal(
     now = now or timezone.now()
     member = _member(user)
     _require_moderator(member, criticism)
+    _not_own(member, criticism)
     require(
         not cperm.concerned_seat_holder(member, criticism),
         "you sit on a board this criticism reaches or are the seat-holder it names: "

@@ -155,7 +155,7 @@ def _context(request: HttpRequest, criticism: Criticism, errors: dict[str, str])
     viewer = queries.member_viewer(request.user)
     now = timezone.now()
     is_author = viewer is not None and viewer.pk == criticism.author_id
-    is_moderator = cperm.is_moderator(viewer, criticism)
+    is_moderator = not is_author and cperm.is_moderator(viewer, criticism)
     cosigners = sel.cosigners(criticism)
     is_cosigner = viewer is not None and any(c.member_id == viewer.pk for c in cosigners)
     levels = sel.criticism_levels(criticism)
@@ -198,7 +198,9 @@ def _context(request: HttpRequest, criticism: Criticism, errors: dict[str, str])
         "is_cosigner": is_cosigner,
         "may_cosign": viewer is not None and not is_author and not is_cosigner,
         "may_edit": is_author and criticism.cosignatures == 0,
-        "may_respond": criticism.awaiting_response and holds_seat(viewer, criticism.level_body),
+        "may_respond": criticism.awaiting_response
+        and not is_author
+        and holds_seat(viewer, criticism.level_body),
         "may_mark": (is_author or is_cosigner)
         and criticism.state in (Criticism.State.ANSWERED, Criticism.State.SATISFIED)
         and not marked,
