@@ -28,11 +28,11 @@ NOW = timezone.now()
 # Queries for the whole page, by filter and visitor. The anonymous visitor: the body, its
 # ancestors, and for each list shown its count and one page (proposals with their version
 # and comment counts in the same query; decisions with their proposal and the decision they
-# overturn joined). A signed-in visitor adds seven: the session, the user, the member (the
-# view's, and again the header's), the unread notices, and the workplace and enterprise
-# for the header's links.
+# overturn joined). A signed-in visitor adds eight: the session, the user, the member (the
+# view's, and again the header's), whether they hold a seat on the body's board, the
+# unread notices, and the workplace and enterprise for the header's links.
 ANONYMOUS = {"": 6, "proposals": 4, "decisions": 4}
-SIGNED_IN = {"": 13, "proposals": 11, "decisions": 11}
+SIGNED_IN = {"": 14, "proposals": 12, "decisions": 12}
 EXPECTED: dict[str, dict[str, int]] = {
     who: {
         value: table["proposals" if value.startswith("p-") else "decisions" if value else ""]
