@@ -174,6 +174,19 @@ def demo_housing(now: dt.datetime) -> None:
     crowded = list(
         Dwelling.objects.filter(body=sormovo, state=DwellingState.OCCUPIED).order_by("rooms")[:12]
     )
+    # One of them has since been found unfit: the households there weigh more.
+    worst = crowded[0]
+    services.dwelling_update(
+        user=pool[0].user,
+        dwelling=worst,
+        address=worst.address,
+        area_m2=str(worst.area_m2),
+        rooms=str(worst.rooms),
+        condition="unfit",
+        condition_note="Ceiling of the only room sagging; inspected by the commission",
+        now=now - dt.timedelta(days=40),
+    )
+    worst.refresh_from_db()
     applicants = [anna, *pool[43:77]]
     _apply(sormovo, applicants, crowded, rng, now)
 

@@ -263,7 +263,7 @@ def dwelling_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "dwelling": d,
             "occupancies": hsel.dwelling_occupancies(d),
-            "current": hsel.current_occupancy(d),
+            "occupant": hsel.current_occupancy(d),
             "allocations": hsel.dwelling_allocations(d),
             "open_reports": hsel.open_reports_by_dwelling().get(d.pk, 0),
             "conditions_urls": _conditions_urls(d),
@@ -391,7 +391,7 @@ def policy(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("housing_list", body.code)
     context.update(
         {
-            "current": current,
+            "in_force": current,
             "formula": formula(weights),
             "fields": [
                 (k, label, values[k], errors.get(k, "")) for k, label in WEIGHT_FIELDS.items()
