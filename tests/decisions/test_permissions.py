@@ -122,6 +122,7 @@ class World:
 
     users: dict[str, int | None]
     body: int
+    sibling: int  # the sibling shop
     proposal: int  # board route, under discussion, with one open amendment
     amendment: int
     to_roll_call: int  # board route, under discussion, no open amendment
@@ -237,6 +238,7 @@ def _build() -> World:
             "anonymous": None,
         },
         body=forge.pk,
+        sibling=assembly.pk,
         proposal=proposal.pk,
         amendment=amendment.pk,
         to_roll_call=to_roll_call.pk,
@@ -450,6 +452,35 @@ def test_counting_a_vote_is_the_systems_and_anyones(world: World) -> None:
     assert decision.state == Decision.State.REVIEW
     entry = Entry.objects.order_by("-index").first()
     assert entry is not None and entry.kind == "decision.closed" and entry.actor_id == "system"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "contracts.contract_register accepts any body as affected; only the page limits "
+        "the choice (web.views.boards._contract_bodies: the body, those above it, those "
+        "directly below it), so through the API a board opens ratification roll calls on "
+        "any board of the federation"
+    ),
+)
+def test_a_board_names_only_bodies_it_may_bind(world: World) -> None:
+    from collegium.federation.models import Body
+
+    board = user_for(world, "board")
+    before = snapshot()
+    with pytest.raises((PermissionDenied, services.DecisionError)):
+        contracts.contract_register(
+            user=board,
+            body=Body.objects.get(pk=world.body),
+            counterparty="Volga Steel",
+            kind="supply",
+            title="Sheet steel for the assembly shop",
+            terms="400 t of sheet steel.",
+            affected=[Body.objects.get(pk=world.sibling)],
+            closes_at=CLOSE,
+            now=NOW,
+        )
+    assert snapshot() == before
 
 
 def test_the_sweep_counts_for_everyone(world: World) -> None:
