@@ -137,6 +137,15 @@ def _photo_count() -> Coalesce:
     return Coalesce(Subquery(sub), 0)
 
 
+def _remedy_due() -> Subquery:
+    """The date the promised remedy of a report is due (NULL when none is promised)."""
+    return Subquery(
+        Remedy.objects.filter(report=OuterRef("pk"), state=Remedy.State.PROMISED)
+        .order_by("-id")
+        .values("due_on")[:1]
+    )
+
+
 def body_reports(
     body: Body,
     viewer: Member | None,
@@ -172,7 +181,7 @@ def body_reports(
         )
     return (
         reports.select_related("body", "responsible", "reporter")
-        .annotate(photo_count=_photo_count())
+        .annotate(photo_count=_photo_count(), remedy_due=_remedy_due())
         .order_by("-created_at", "-id")
     )
 
