@@ -531,3 +531,54 @@ def test_open_confirmed_condition_reports_raise_the_score(housing: Any) -> None:
     terms = selectors.waiting_list(f.enterprise, NOW).rows[0].terms
     assert (terms.conditions, terms.score) == (1, Decimal("15.00"))
     assert selectors.application_terms(application, NOW) == terms
+
+
+def test_allocation_lapses_when_the_dwelling_turned_unfit_before_it_was_final(
+    housing: Any,
+) -> None:
+    f = housing
+    d = f.dwelling("NEW-6")
+    top, _ = _two_applicants(f)
+    allocation = services.allocation_propose(
+        user=f.board_member.user,
+        dwelling=d,
+        application=top,
+        closes_at=NOW + dt.timedelta(days=2),
+        now=NOW,
+    )
+    assert allocation.decision is not None
+    decisions.roll_call_vote(
+        user=f.board_member.user, decision=allocation.decision, vote="yes", now=NOW
+    )
+    decisions.decisions_sweep(now=NOW + dt.timedelta(days=3))
+    services.dwelling_update(
+        user=f.board_member.user,
+        dwelling=d,
+        address=d.address,
+        area_m2="50",
+        rooms="2",
+        condition="unfit",
+        condition_note="The roof fell in",
+        now=NOW + dt.timedelta(days=4),
+    )
+    decisions.decisions_sweep(now=NOW + dt.timedelta(days=60))
+    allocation.refresh_from_db()
+    top.refresh_from_db()
+    assert allocation.state == "lapsed" and "no longer vacant and fit" in allocation.lapse_reason
+    assert top.state == "active"
+    assert not Occupancy.objects.filter(dwelling=d).exists()
+
+
+def test_withdrawing_while_an_allocation_is_before_the_board_is_refused(housing: Any) -> None:
+    f = housing
+    d = f.dwelling("NEW-7")
+    top, _ = _two_applicants(f)
+    services.allocation_propose(
+        user=f.board_member.user,
+        dwelling=d,
+        application=top,
+        closes_at=NOW + dt.timedelta(days=2),
+        now=NOW,
+    )
+    with pytest.raises(HousingError, match="before the board"):
+        services.application_withdraw(user=f.worker.user, application=top)

@@ -208,3 +208,22 @@ def test_waiting_list_query_count_does_not_grow(client_for: Any, small_federatio
     large = count()
     assert large == small
     assert large <= 17
+
+
+def test_import_page_all_or_nothing(client_for: Any, small_federation: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for("board_member")
+    assert client_for("worker").get("/bodies/sormovo/housing/import/").status_code == 403
+    bad = SimpleUploadedFile(
+        "flats.csv", b"code,address,area_m2,rooms,condition\nF-1,1 St,40,0,good\n"
+    )
+    response = client.post("/bodies/sormovo/housing/import/", {"file": bad})
+    assert response.status_code == 400
+    assert "flats.csv:2:rooms: Rooms must be from 1 to 50, not 0." in response.content.decode()
+    assert not Dwelling.objects.exists()
+    good = SimpleUploadedFile(
+        "flats.csv", b"code,address,area_m2,rooms,condition\nF-1,1 St,40,2,good\n"
+    )
+    assert client.post("/bodies/sormovo/housing/import/", {"file": good}).status_code == 302
+    assert Dwelling.objects.get().code == "F-1"

@@ -14,7 +14,7 @@ from collegium.federation.models import Body, Member
 from collegium.federation.services import body_place
 from collegium.housing import services
 from collegium.housing.imports import dwellings_import
-from collegium.housing.models import Dwelling, DwellingState
+from collegium.housing.models import Application, Dwelling, DwellingState
 from collegium.housing.selectors import waiting_list
 from collegium.record.services import SYSTEM
 
@@ -222,7 +222,7 @@ def _allocation_in_review(
     if not vacant:
         return
     opened = now - dt.timedelta(days=3)
-    top = waiting_list(sormovo, opened).rows[0].key
+    top = Application.objects.get(pk=waiting_list(sormovo, opened).rows[0].key.pk)
     allocation = services.allocation_propose(
         user=ivan.user,
         dwelling=vacant[0],

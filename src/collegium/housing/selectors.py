@@ -137,36 +137,78 @@ def policy_history(body: Body) -> list[HousingPolicy]:
 
 
 @dataclass(frozen=True)
+class Applicant:
+    """One application as the list shows it (read in one query, no model instances)."""
+
+    pk: int
+    public_id: str
+    member_id: int
+    member_public_id: str
+    name: str
+    household_size: int
+    rooms_now: int | None  # rooms of the present home; None: no home of their own
+    applied_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class WaitingList:
     body: Body
     policy: HousingPolicy | None
     weights: Weights
-    rows: list[Ranked[Application]]
+    rows: list[Ranked[Applicant]]
     pending: dict[int, Allocation]  # application id → allocation before the board
 
-    def place_of(self, application_id: int) -> Ranked[Application] | None:
+    def place_of(self, application_id: int) -> Ranked[Applicant] | None:
         for row in self.rows:
             if row.key.pk == application_id:
                 return row
         return None
 
+    def place_of_member(self, member_id: int) -> Ranked[Applicant] | None:
+        for row in self.rows:
+            if row.key.member_id == member_id:
+                return row
+        return None
+
+
+def _need(
+    people: int,
+    dwelling_id: int | None,
+    dwelling_rooms: int | None,
+    dwelling_condition: str | None,
+    own_rooms: int | None,
+    applied_at: dt.datetime,
+    reports: dict[int, int],
+    now: dt.datetime,
+) -> Need:
+    if dwelling_id is not None:
+        return Need(
+            people=people,
+            rooms=dwelling_rooms,
+            open_reports=reports.get(dwelling_id, 0),
+            months_waiting=months_between(applied_at, now),
+            unfit=dwelling_condition == Condition.UNFIT,
+        )
+    return Need(
+        people=people,
+        rooms=own_rooms,
+        open_reports=0,
+        months_waiting=months_between(applied_at, now),
+        unfit=False,
+    )
+
 
 def application_need(application: Application, reports: dict[int, int], now: dt.datetime) -> Need:
     dwelling = application.current_dwelling
-    if dwelling is not None:
-        rooms: int | None = dwelling.rooms
-        open_reports = reports.get(dwelling.pk, 0)
-        unfit = dwelling.condition == Condition.UNFIT
-    else:
-        rooms = application.current_rooms
-        open_reports = 0
-        unfit = False
-    return Need(
-        people=application.household_size,
-        rooms=rooms,
-        open_reports=open_reports,
-        months_waiting=months_between(application.applied_at, now),
-        unfit=unfit,
+    return _need(
+        application.household_size,
+        dwelling.pk if dwelling is not None else None,
+        dwelling.rooms if dwelling is not None else None,
+        dwelling.condition if dwelling is not None else None,
+        application.current_rooms,
+        application.applied_at,
+        reports,
+        now,
     )
 
 
@@ -180,20 +222,38 @@ def waiting_list(body: Body, now: dt.datetime) -> WaitingList:
     policy = current_policy(body)
     weights = weights_of(policy)
     reports = open_reports_by_dwelling()
-    applications = Application.objects.filter(
-        body=body, state=Application.State.ACTIVE
-    ).select_related("member", "current_dwelling")
-    rows = rank(
-        (a, need_score(application_need(a, reports, now), weights), a.applied_at, a.pk)
-        for a in applications
+    rows = (
+        Application.objects.filter(body=body, state=Application.State.ACTIVE)
+        .order_by()
+        .values_list(
+            "pk",
+            "public_id",
+            "member_id",
+            "member__public_id",
+            "member__given_name",
+            "member__family_name",
+            "household_size",
+            "current_dwelling_id",
+            "current_dwelling__rooms",
+            "current_dwelling__condition",
+            "current_rooms",
+            "applied_at",
+        )
     )
+    entries = []
+    for pk, pid, mid, mpid, given, family, size, did, drooms, dcond, rooms, applied in rows:
+        terms = need_score(_need(size, did, drooms, dcond, rooms, applied, reports, now), weights)
+        applicant = Applicant(
+            pk, pid, mid, mpid, f"{given} {family}", size, drooms if did else rooms, applied
+        )
+        entries.append((applicant, terms, applied, pk))
     pending = {
         a.application_id: a
         for a in Allocation.objects.filter(body=body, state=Allocation.State.VOTING)
         .select_related("dwelling", "decision")
         .order_by("created_at")
     }
-    return WaitingList(body, policy, weights, rows, pending)
+    return WaitingList(body, policy, weights, rank(entries), pending)
 
 
 def application_by_public_id(public_id: str) -> Application | None:

@@ -471,12 +471,10 @@ def waiting(request: HttpRequest, code: str) -> dict[str, Any]:
             {
                 "rank": r.rank,
                 "application": r.key.public_id,
-                "member": r.key.member.public_id,
-                "name": r.key.member.full_name if names else None,
+                "member": r.key.member_public_id,
+                "name": r.key.name if names else None,
                 "household_size": r.key.household_size,
-                "rooms_now": (
-                    r.key.current_dwelling.rooms if r.key.current_dwelling else r.key.current_rooms
-                ),
+                "rooms_now": r.key.rooms_now,
                 "applied_at": r.key.applied_at,
                 "terms": r.terms.as_json(),
                 "allocation": (

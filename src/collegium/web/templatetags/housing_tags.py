@@ -22,7 +22,7 @@ def housing_panel(body: Any, user: Any) -> dict[str, Any]:
     place = None
     if member is not None and waiting and hsel.active_application(member, body) is not None:
         listing = hsel.waiting_list(body, timezone.now())
-        place = next((r for r in listing.rows if r.key.member_id == member.pk), None)
+        place = listing.place_of_member(member.pk)
     return {
         "body": body,
         "counts": counts,

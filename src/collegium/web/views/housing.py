@@ -30,7 +30,6 @@ from collegium.housing import services
 from collegium.housing.imports import DwellingImportError, dwellings_import
 from collegium.housing.models import (
     Allocation,
-    Application,
     Condition,
     Dwelling,
     DwellingState,
@@ -291,7 +290,7 @@ def waiting_list(request: HttpRequest, code: str) -> HttpResponse:
     viewer = context["viewer"]
     mine = None
     if viewer is not None:
-        mine = next((r for r in listing.rows if r.key.member_id == viewer.pk), None)
+        mine = listing.place_of_member(viewer.pk)
     page = Paginator(listing.rows, LIST_PAGE).get_page(request.GET.get("page"))
     context.update(
         {
@@ -487,7 +486,3 @@ def allocation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         }
     )
     return render(request, "web/housing/allocation_detail.html", context)
-
-
-def application_state_label(application: Application) -> str:
-    return application.get_state_display()
