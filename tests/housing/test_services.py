@@ -582,3 +582,16 @@ def test_withdrawing_while_an_allocation_is_before_the_board_is_refused(housing:
     )
     with pytest.raises(HousingError, match="before the board"):
         services.application_withdraw(user=f.worker.user, application=top)
+
+
+def test_many_vacant_dwellings_are_one_agenda_item(housing: Any) -> None:
+    f = housing
+    for i in range(7):
+        f.dwelling(f"BLOCK-{i}")
+    assert selectors.agenda_items(f.enterprise, NOW) == []  # nobody waiting
+    services.application_submit(user=f.worker.user, body=f.enterprise, household_size=2)
+    items = selectors.agenda_items(f.enterprise, NOW)
+    assert [(i.kind, i.title) for i in items] == [
+        ("housing.vacant", "7 vacant dwellings to allocate")
+    ]
+    assert items[0].note == "1 person on the waiting list"

@@ -303,6 +303,9 @@ def waiting_count(body: Body) -> int:
 # -------------------------------------------------------------------- what is pending
 
 
+AGENDA_VACANT_ITEMS = 5
+
+
 def agenda_items(body: Body, now: dt.datetime) -> list[PendingItem]:
     """For the board's agenda: vacant dwellings while people wait, and allocations the
     board is voting on."""
@@ -314,19 +317,35 @@ def agenda_items(body: Body, now: dt.datetime) -> list[PendingItem]:
         )
     )
     if waiting:
-        for d in Dwelling.objects.filter(body=body, state=DwellingState.VACANT).exclude(
-            condition=Condition.UNFIT
-        ):
-            if d.pk in before_board:
-                continue
+        vacant = [
+            d
+            for d in Dwelling.objects.filter(body=body, state=DwellingState.VACANT)
+            .exclude(condition=Condition.UNFIT)
+            .order_by("updated_at", "code")
+            if d.pk not in before_board
+        ]
+        people = f"{waiting} {'person' if waiting == 1 else 'people'} on the waiting list"
+        if len(vacant) > AGENDA_VACANT_ITEMS:
+            # Many at once (a new building, an import): one item for all of them.
             items.append(
+                PendingItem(
+                    kind="housing.vacant",
+                    title=f"{len(vacant)} vacant dwellings to allocate",
+                    url=f"/bodies/{body.code}/housing/?state=vacant",
+                    since=vacant[0].updated_at,
+                    note=people,
+                )
+            )
+        else:
+            items.extend(
                 PendingItem(
                     kind="housing.vacant",
                     title=f"Vacant dwelling {d.code}: {d.rooms} rooms, {d.area_m2} m²",
                     url=f"/dwellings/{d.code}/",
                     since=d.updated_at,
-                    note=f"{waiting} {'person' if waiting == 1 else 'people'} on the waiting list",
+                    note=people,
                 )
+                for d in vacant
             )
     for a in Allocation.objects.filter(body=body, state=Allocation.State.VOTING).select_related(
         "dwelling", "decision"
