@@ -501,6 +501,143 @@ def _decisions_scenario(sormovo: Body) -> None:
         text="Keep the canteen open until 23:00 for the second shift.",
         now=now - dt.timedelta(hours=20),
     )
+    _board_business(sormovo, board, workers, now)
+
+
+def _board_business(
+    sormovo: Body, board: list[Member], workers: list[Member], now: dt.datetime
+) -> None:
+    """At Sormovo: a meeting held with its minutes and one called, an initiative the board
+    must decide and one collecting signatures, a contract being ratified, alternatives
+    being ranked, and a mandate on a proposal pending in the union."""
+    from collegium.decisions import services as decisions
+    from collegium.decisions.alternatives import alternatives_cast, alternatives_open
+    from collegium.decisions.contracts import contract_register
+    from collegium.decisions.initiatives import initiative_sign, initiative_start
+    from collegium.decisions.meetings import meeting_call, meeting_close
+    from collegium.elections.services import mandate_adopt
+
+    held = meeting_call(
+        user=board[0].user,
+        body=sormovo,
+        starts_at=now - dt.timedelta(days=3, hours=1),
+        place="Works club, room 2",
+        extra_items=["Report of the Repair shop on the winter overhaul"],
+        now=now - dt.timedelta(days=7),
+    )
+    meeting_close(
+        user=board[0].user,
+        meeting=held,
+        present=board[:-1],
+        notes="The hoods are ordered from the Repair shop.\n\n"
+        "The Repair shop reports the overhaul of press line 2 on schedule.",
+        now=now - dt.timedelta(days=3) + dt.timedelta(hours=1),
+    )
+
+    changing = initiative_start(
+        user=workers[9].user,
+        body=sormovo,
+        title="Heated changing rooms for the Forge",
+        text="The Forge changing rooms are unheated; workers change in 8 °C in winter. "
+        "Heat them from the furnace exhaust before December.",
+        now=now - dt.timedelta(days=5),
+    )
+    for member in workers[:12]:
+        if changing.signatures_needed <= changing.signatures.count():
+            break
+        if member.pk != workers[9].pk:
+            initiative_sign(user=member.user, initiative=changing, now=now - dt.timedelta(days=4))
+    members = list(
+        Member.objects.filter(workplace__path__startswith=sormovo.path)
+        .exclude(pk__in=[m.pk for m in board])
+        .order_by("member_no")[12:60]
+    )
+    for member in members:
+        changing.refresh_from_db()
+        if changing.state != "collecting":
+            break
+        initiative_sign(user=member.user, initiative=changing, now=now - dt.timedelta(days=4))
+    lamps = initiative_start(
+        user=workers[10].user,
+        body=sormovo,
+        title="Brighter lamps over the lathes in the Machine shop",
+        text="Replace the sodium lamps over the lathes with white LED lamps; "
+        "reading a micrometer under orange light is guesswork.",
+        now=now - dt.timedelta(days=1),
+    )
+    for member in workers[11:12]:
+        initiative_sign(user=member.user, initiative=lamps, now=now - dt.timedelta(hours=20))
+
+    meeting_call(
+        user=board[1].user,
+        body=sormovo,
+        starts_at=(now + dt.timedelta(days=2)).replace(hour=16, minute=0, second=0, microsecond=0),
+        place="Works club, room 2",
+        now=now - dt.timedelta(hours=2),
+    )
+
+    union = sormovo.parent
+    assert union is not None
+    contract = contract_register(
+        user=board[0].user,
+        body=sormovo,
+        counterparty="Karelian Timber Cooperative",
+        kind="supply",
+        title="Pine sleepers and crating timber, 2027",
+        terms="- 4,000 pine sleepers a quarter, delivered to the Sormovo yard\n"
+        "- 600 m³ of crating timber a year\n- payment on delivery, 90 days notice to end",
+        affected=[sormovo, union],
+        closes_at=now + dt.timedelta(days=6),
+        value=Decimal("2480000"),
+        currency="RUB",
+        starts_on=dt.date(now.year + 1, 1, 1),
+        ends_on=dt.date(now.year + 1, 12, 31),
+        now=now - dt.timedelta(days=1),
+    )
+    ratification = contract.ratifications.get(body=sormovo).decision
+    for member in board[:2]:
+        decisions.roll_call_vote(
+            user=member.user, decision=ratification, vote="yes", now=now - dt.timedelta(hours=12)
+        )
+
+    creche = alternatives_open(
+        user=board[1].user,
+        body=sormovo,
+        title="Where should the works' crèche go?",
+        text="The congress funds one crèche for Sormovo. Three sites were proposed at the "
+        "shop meetings.",
+        options=[
+            "In the old laboratory building by the main gate",
+            "A new building beside the Foundry canteen",
+            "In the workers' settlement on Kanavino street",
+        ],
+        closes_at=now + dt.timedelta(days=4),
+        now=now - dt.timedelta(days=1),
+    )
+    anna = Member.objects.get(member_no="M00001")
+    for i, member in enumerate(workers[:9]):
+        if member.pk != anna.pk:
+            order = [[0, 1, 2], [2, 0], [1, 2, 0]][i % 3]
+            alternatives_cast(
+                user=member.user, decision=creche, ranking=order, now=now - dt.timedelta(hours=6)
+            )
+
+    union_board = [s.holder for s in board_seats(union)]
+    store = decisions.proposal_submit(
+        user=union_board[0].user,
+        body=union,
+        title="One tool store for all the union's works",
+        text="Pool the special tools of the union's works in one store at Sormovo, "
+        "lent out by the week.",
+        now=now - dt.timedelta(days=2),
+    )
+    mandate_adopt(
+        user=board[0].user,
+        body=sormovo,
+        position="for",
+        proposal=store,
+        now=now - dt.timedelta(days=1),
+    )
 
 
 # --------------------------------------------------------------------------- elections
