@@ -45,7 +45,8 @@ NOW = timezone.now()
 CLOSE = NOW + dt.timedelta(days=3)
 TEXT = "The forge works two shifts.\n\nThe night shift ends."
 
-# author:    a rank-and-file member of the body who wrote the proposal (or amendment's target)
+# author:    a rank-and-file member of the body who wrote the proposal acted on (the
+#            initiative acted on is another member's)
 # member:    a rank-and-file member of the body
 # other:     a member of a sibling shop under the same enterprise (not of the body)
 # board:     holds a board seat on the body (and works in it)
