@@ -46,7 +46,8 @@ def _gather(function: str, subject: Any, now: dt.datetime) -> list[PendingItem]:
 
 def board_agenda(body: Any, now: dt.datetime) -> list[PendingItem]:
     """Everything waiting on a body's board: mandatory items first, then by due date."""
-    items = _gather("agenda_items", body, now)
+    # Nothing that arose after ``now`` (a meeting called for a past date in a replay).
+    items = [i for i in _gather("agenda_items", body, now) if i.since <= now]
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(items, key=lambda i: (not i.mandatory, not i.overdue, i.due or far, i.since))
 

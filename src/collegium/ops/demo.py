@@ -454,6 +454,16 @@ def _decisions_scenario(sormovo: Body) -> None:
         text="Yes: they hang on rails.",
         now=now - dt.timedelta(days=7),
     )
+    from collegium.decisions.meetings import meeting_call, meeting_close
+
+    held = meeting_call(
+        user=board[0].user,
+        body=sormovo,
+        starts_at=now - dt.timedelta(days=3, hours=1),
+        place="Works club, room 2",
+        extra_items=["Report of the Repair shop on the winter overhaul"],
+        now=now - dt.timedelta(days=7),
+    )
     roll_call = decisions.roll_call_open(
         user=board[0].user,
         proposal=ventilation,
@@ -468,6 +478,15 @@ def _decisions_scenario(sormovo: Body) -> None:
             now=now - dt.timedelta(days=5),
         )
     decisions.decision_close(decision=roll_call, now=now - dt.timedelta(days=3))
+    meeting_close(
+        user=board[0].user,
+        meeting=held,
+        present=board[:-1],
+        notes="The hoods are ordered from the Repair shop.\n\n"
+        "The Repair shop reports the overhaul of press line 2 on schedule.",
+        now=now - dt.timedelta(days=3) + dt.timedelta(hours=1),
+    )
+
     decisions.review_sign(user=workers[7].user, decision=roll_call, now=now - dt.timedelta(days=2))
 
     fund = decisions.proposal_submit(
@@ -514,25 +533,8 @@ def _board_business(
     from collegium.decisions.alternatives import alternatives_cast, alternatives_open
     from collegium.decisions.contracts import contract_register
     from collegium.decisions.initiatives import initiative_sign, initiative_start
-    from collegium.decisions.meetings import meeting_call, meeting_close
+    from collegium.decisions.meetings import meeting_call
     from collegium.elections.services import mandate_adopt
-
-    held = meeting_call(
-        user=board[0].user,
-        body=sormovo,
-        starts_at=now - dt.timedelta(days=3, hours=1),
-        place="Works club, room 2",
-        extra_items=["Report of the Repair shop on the winter overhaul"],
-        now=now - dt.timedelta(days=7),
-    )
-    meeting_close(
-        user=board[0].user,
-        meeting=held,
-        present=board[:-1],
-        notes="The hoods are ordered from the Repair shop.\n\n"
-        "The Repair shop reports the overhaul of press line 2 on schedule.",
-        now=now - dt.timedelta(days=3) + dt.timedelta(hours=1),
-    )
 
     changing = initiative_start(
         user=workers[9].user,
