@@ -100,6 +100,7 @@ def body_conditions(request: HttpRequest, code: str) -> HttpResponse:
     filters = csel.Filters.parse(request.GET)
     now = timezone.now()
     page = paginate(request, csel.body_reports(body, viewer, filters, now))
+    page.object_list = csel.with_extras(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
