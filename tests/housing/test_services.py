@@ -350,7 +350,7 @@ def test_allocation_in_order_goes_through_the_board_and_moves_the_household_in(
     d = f.dwelling("NEW-1", rooms=3)
     top, _ = _two_applicants(f)
     items = selectors.agenda_items(f.enterprise, NOW)
-    assert [i.kind for i in items] == ["housing.vacant"]
+    assert [i.kind for i in items] == ["housing_vacancy"]
     allocation = services.allocation_propose(
         user=f.board_member.user,
         dwelling=d,
@@ -361,7 +361,7 @@ def test_allocation_in_order_goes_through_the_board_and_moves_the_household_in(
     assert (allocation.rank, allocation.skipped, allocation.state) == (1, 0, "voting")
     assert allocation.decision is not None
     assert allocation.decision.subject_kind == "housing.allocation"
-    assert [i.kind for i in selectors.agenda_items(f.enterprise, NOW)] == ["housing.allocation"]
+    assert [i.kind for i in selectors.agenda_items(f.enterprise, NOW)] == ["housing_allocation"]
     decisions.roll_call_vote(
         user=f.board_member.user,
         decision=allocation.decision,
@@ -592,6 +592,6 @@ def test_many_vacant_dwellings_are_one_agenda_item(housing: Any) -> None:
     services.application_submit(user=f.worker.user, body=f.enterprise, household_size=2)
     items = selectors.agenda_items(f.enterprise, NOW)
     assert [(i.kind, i.title) for i in items] == [
-        ("housing.vacant", "7 vacant dwellings to allocate")
+        ("housing_vacancy", "7 vacant dwellings to allocate")
     ]
     assert items[0].note == "1 person on the waiting list"

@@ -329,7 +329,7 @@ def agenda_items(body: Body, now: dt.datetime) -> list[PendingItem]:
             # Many at once (a new building, an import): one item for all of them.
             items.append(
                 PendingItem(
-                    kind="housing.vacant",
+                    kind="housing_vacancy",
                     title=f"{len(vacant)} vacant dwellings to allocate",
                     url=f"/bodies/{body.code}/housing/?state=vacant",
                     since=vacant[0].updated_at,
@@ -339,7 +339,7 @@ def agenda_items(body: Body, now: dt.datetime) -> list[PendingItem]:
         else:
             items.extend(
                 PendingItem(
-                    kind="housing.vacant",
+                    kind="housing_vacancy",
                     title=f"Vacant dwelling {d.code}: {d.rooms} rooms, {d.area_m2} m²",
                     url=f"/dwellings/{d.code}/",
                     since=d.updated_at,
@@ -353,7 +353,7 @@ def agenda_items(body: Body, now: dt.datetime) -> list[PendingItem]:
         due = a.decision.closes_at if a.decision is not None else None
         items.append(
             PendingItem(
-                kind="housing.allocation",
+                kind="housing_allocation",
                 title=f"Allocate {a.dwelling.code} to applicant no. {a.rank} on the list",
                 url=f"/housing/allocations/{a.public_id}/",
                 since=a.created_at,
@@ -381,7 +381,7 @@ def member_items(member: Member, now: dt.datetime) -> list[PendingItem]:
             continue
         items.append(
             PendingItem(
-                kind="housing.application",
+                kind="housing_application",
                 title=(
                     f"Waiting list of {application.body.name}: "
                     f"place {row.rank} of {len(listing.rows)}"
