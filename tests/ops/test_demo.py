@@ -107,7 +107,7 @@ def test_demo_has_elections_recall_delegates_and_mandates(demo_output):
     assert RecallPetition.objects.filter(state="collecting").count() == 1
     for enterprise in Body.objects.filter(kind="enterprise"):
         assert delegate_seats(enterprise).exists(), enterprise.code
-    mandate = Mandate.objects.filter(body__code="sormovo", position="for").get()
+    mandate = Mandate.objects.filter(body__code="sormovo", position="for", proposal=None).get()
     assert any(v.breach for v in DelegateVote.objects.filter(mandate=mandate))
 
 
@@ -119,3 +119,14 @@ def test_demo_has_decisions_to_take_part_in(demo_output):
     referendum = Decision.objects.get(kind="referendum", state="voting")
     assert not referendum.referendum_roll.filter(member__member_no="M00001").exists()
     assert Proposal.objects.filter(state="deliberation", author__member_no="M00001").exists()
+
+
+def test_demo_has_the_boards_business(demo_output):
+    from collegium.decisions.models import Contract, Decision, Initiative, Meeting
+    from collegium.elections.models import Mandate
+
+    assert set(Initiative.objects.values_list("state", flat=True)) == {"collecting", "on_agenda"}
+    assert set(Meeting.objects.values_list("state", flat=True)) == {"scheduled", "held"}
+    assert Contract.objects.get().state == Contract.State.RATIFYING
+    assert Decision.objects.filter(kind="alternatives", state="voting").count() == 1
+    assert Mandate.objects.filter(proposal__isnull=False).count() == 1
