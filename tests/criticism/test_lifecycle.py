@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +31,7 @@ from collegium.record.models import Entry
 from tests.conftest import make_body, make_member
 from tests.criticism.conftest import seat
 
+T = TypeVar("T")
 REFUSALS = (CriticismError, PermissionDenied)
 REASONS = ["Threatens or incites violence against a person", "not a charter reason"]
 # Roles: 0 critic, 1-2 co-signers, 3 enterprise board, 4 congress board, 5 outsider,
@@ -75,7 +78,7 @@ class CriticismLifecycle(RuleBasedStateMachine):
         self.hidden_by_commission: set[int] = set()
         self.levels: dict[int, int] = {}
 
-    def _try(self, action, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def _try(self, action: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         try:
             with transaction.atomic():
                 return action(*args, **kwargs)

@@ -190,6 +190,7 @@ def test_critic_unsatisfied_escalates_and_congress_answers_again(crit: Crit) -> 
     s.response_mark(user=fed.worker.user, criticism=c, satisfied=False, now=NOW)
     c.refresh_from_db()
     assert (c.state, c.level_body, c.level) == ("open", fed.congress, 1)
+    assert list(sel.body_criticism(fed.congress, fed.worker, now=NOW)) == [c]  # listed once
 
 
 def test_anonymous_author_hidden_everywhere(crit: Crit) -> None:

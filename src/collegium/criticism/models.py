@@ -79,6 +79,7 @@ class Criticism(models.Model):
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]
         indexes: ClassVar = [
+            models.Index(fields=["body", "-created_at"]),
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["level_body", "state"]),
             models.Index(fields=["author", "-created_at"]),

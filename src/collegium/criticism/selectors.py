@@ -54,6 +54,13 @@ def criticism_by_public_id(public_id: str) -> Criticism | None:
     )
 
 
+def reached(body: Body) -> QuerySet[Criticism]:
+    """Criticism addressed to the body or escalated to it (each once, however often it
+    came back to the body's board)."""
+    escalated_here = Level.objects.filter(body=body, number__gt=0).values("criticism_id")
+    return Criticism.objects.filter(Q(body=body) | Q(pk__in=escalated_here))
+
+
 def state_filter(body: Body, state: str, now: dt.datetime) -> Q:
     """The list filters, relative to the body whose listing it is."""
     if state == "open":
@@ -80,15 +87,19 @@ def body_criticism(
 ) -> QuerySet[Criticism]:
     """Every criticism that reached this body (addressed to it or escalated to it), newest
     first, that the viewer may read. Hidden items stay listed. One query per page."""
-    items = Criticism.objects.filter(levels__body=body)
-    items = cperm.readable(items, viewer, body)
+    items = cperm.readable(reached(body), viewer, body)
     if state in STATES:
         items = items.filter(state_filter(body, state, now))
     if target in Criticism.Target.values:
         items = items.filter(target=target)
     if q.strip():
         items = items.filter(title__icontains=q.strip()[:100])
-    return items.select_related("author", "level_body", "body").order_by("-created_at", "-id")
+    # The text is not listed: leaving it out keeps the sort narrow on large bodies.
+    return (
+        items.select_related("author", "level_body", "body")
+        .defer("text")
+        .order_by("-created_at", "-id")
+    )
 
 
 @dataclass(frozen=True)
@@ -103,7 +114,7 @@ def body_panel(body: Body, viewer: Member | None, now: dt.datetime) -> Panel:
     """Counts for the body page, in one query."""
     from django.db.models import Count
 
-    items = cperm.readable(Criticism.objects.filter(levels__body=body), viewer, body)
+    items = cperm.readable(reached(body), viewer, body)
     counts = items.aggregate(
         **{
             name: Count("pk", filter=state_filter(body, name, now))
