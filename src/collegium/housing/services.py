@@ -35,6 +35,7 @@ from collegium.housing.models import (
 )
 from collegium.housing.permissions import housing_commission, manages_housing
 from collegium.housing.scoring import WeightError, parse_weights
+from collegium.housing.transitions import ALLOCATION, APPLICATION, DWELLING, move
 from collegium.record.services import Actor, actor_for, record_append
 
 SYSTEM = Actor(id="system", role="system")
@@ -206,6 +207,8 @@ def dwelling_update(
     changed = [k for k, v in values.items() if getattr(dwelling, k) != v]
     if not changed:
         raise HousingError("Nothing changed.")
+    if values.get("state", dwelling.state) != dwelling.state:
+        values["state"] = move(DWELLING, dwelling.state, values["state"], "dwelling")
     for k, v in values.items():
         setattr(dwelling, k, v)
     dwelling.updated_at = now
@@ -269,7 +272,7 @@ def occupancy_record(
     occupancy = Occupancy.objects.create(
         dwelling=dwelling, head=head, household_size=size, since=start, until=end, created_at=now
     )
-    dwelling.state = DwellingState.OCCUPIED
+    dwelling.state = move(DWELLING, dwelling.state, DwellingState.OCCUPIED, "dwelling")
     dwelling.updated_at = now
     dwelling.save(update_fields=["state", "updated_at"])
     record_append(
@@ -292,7 +295,7 @@ def _end(occupancy: Occupancy, on: dt.date, actor: Actor, now: dt.datetime, why:
     occupancy.ended = True
     occupancy.until = on
     occupancy.save(update_fields=["ended", "until"])
-    dwelling.state = DwellingState.VACANT
+    dwelling.state = move(DWELLING, dwelling.state, DwellingState.VACANT, "dwelling")
     dwelling.updated_at = now
     dwelling.save(update_fields=["state", "updated_at"])
     record_append(
@@ -499,7 +502,9 @@ def application_withdraw(
             "An allocation to you is before the board; it lapses if you withdraw, "
             "so ask the board first."
         )
-    application.state = Application.State.WITHDRAWN
+    application.state = move(
+        APPLICATION, application.state, Application.State.WITHDRAWN, "application"
+    )
     application.closed_at = now
     application.save(update_fields=["state", "closed_at"])
     record_append(
@@ -636,7 +641,7 @@ def _allocation_of(decision: Any) -> Allocation | None:
 
 
 def _lapse(allocation: Allocation, now: dt.datetime, why: str, decision: Any) -> None:
-    allocation.state = Allocation.State.LAPSED
+    allocation.state = move(ALLOCATION, allocation.state, Allocation.State.LAPSED, "allocation")
     allocation.lapse_reason = why
     allocation.decided_at = now
     allocation.save(update_fields=["state", "lapse_reason", "decided_at"])
@@ -671,7 +676,7 @@ def allocation_final(decision: Any, now: dt.datetime) -> None:
     if application.state != Application.State.ACTIVE:
         _lapse(allocation, now, f"the application is {application.state}", decision)
         return
-    allocation.state = Allocation.State.ALLOCATED
+    allocation.state = move(ALLOCATION, allocation.state, Allocation.State.ALLOCATED, "allocation")
     allocation.decided_at = now
     allocation.save(update_fields=["state", "decided_at"])
     record_append(
@@ -693,7 +698,7 @@ def allocation_final(decision: Any, now: dt.datetime) -> None:
         allocation=allocation,
         created_at=now,
     )
-    dwelling.state = DwellingState.OCCUPIED
+    dwelling.state = move(DWELLING, dwelling.state, DwellingState.OCCUPIED, "dwelling")
     dwelling.updated_at = now
     dwelling.save(update_fields=["state", "updated_at"])
     record_append(
@@ -709,7 +714,9 @@ def allocation_final(decision: Any, now: dt.datetime) -> None:
             "allocation": allocation.public_id,
         },
     )
-    application.state = Application.State.HOUSED
+    application.state = move(
+        APPLICATION, application.state, Application.State.HOUSED, "application"
+    )
     application.closed_at = now
     application.save(update_fields=["state", "closed_at"])
     record_append(
