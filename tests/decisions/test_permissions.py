@@ -455,15 +455,6 @@ def test_counting_a_vote_is_the_systems_and_anyones(world: World) -> None:
     assert entry is not None and entry.kind == "decision.closed" and entry.actor_id == "system"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "contracts.contract_register accepts any body as affected; only the page limits "
-        "the choice (web.views.boards._contract_bodies: the body, those above it, those "
-        "directly below it), so through the API a board opens ratification roll calls on "
-        "any board of the federation"
-    ),
-)
 def test_a_board_names_only_bodies_it_may_bind(world: World) -> None:
     from collegium.federation.models import Body
 

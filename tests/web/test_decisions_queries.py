@@ -31,8 +31,8 @@ NOW = timezone.now()
 # overturn joined). A signed-in visitor adds eight: the session, the user, the member (the
 # view's, and again the header's), whether they hold a seat on the body's board, the
 # unread notices, and the workplace and enterprise for the header's links.
-ANONYMOUS = {"": 6, "proposals": 4, "decisions": 4}
-SIGNED_IN = {"": 14, "proposals": 12, "decisions": 12}
+ANONYMOUS = {"": 7, "proposals": 5, "decisions": 4}
+SIGNED_IN = {"": 15, "proposals": 13, "decisions": 12}
 EXPECTED: dict[str, dict[str, int]] = {
     who: {
         value: table["proposals" if value.startswith("p-") else "decisions" if value else ""]

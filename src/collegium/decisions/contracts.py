@@ -69,6 +69,14 @@ def contract_register(
         errors["affected"] = f"at most {MAX_AFFECTED} affected bodies"
     elif any(b.kind == "commission" for b in unique):
         errors["affected"] = "commissions do not ratify contracts; name the bodies they serve"
+    else:
+        allowed = set(body.ancestor_ids()) | {body.pk}
+        beyond = [b.name for b in unique if b.pk not in allowed and b.parent_id != body.pk]
+        if beyond:
+            errors["affected"] = (
+                f"{body.name} binds only itself, the bodies above it and those directly "
+                f"below it; not {', '.join(beyond)}"
+            )
     if value is not None and value < 0:
         errors["value"] = "the value cannot be negative"
     if value is not None and not (len(currency) == 3 and currency.isalpha()):

@@ -43,6 +43,9 @@ class Proposal(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-created_at"]
+        indexes: ClassVar = [
+            models.Index(fields=["body", "-created_at", "-id"], name="proposal_body_newest")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -159,7 +162,9 @@ class Decision(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-opened_at"]
-        indexes: ClassVar = [models.Index(fields=["body", "-opened_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["body", "-opened_at", "-id"], name="decision_body_newest")
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -65,15 +65,35 @@ def _count_of(model: type, field: str = "proposal") -> Coalesce:
     return Coalesce(Subquery(sub), 0)
 
 
-def body_proposals(body: Body, state: str | None = None) -> QuerySet[Proposal]:
+def body_proposals(
+    body: Body, state: str | None = None, *, counts: bool = True
+) -> QuerySet[Proposal]:
     """The body's proposals, newest first, with the number of versions and comments
-    (counted in the same query, so a list page does not grow with its length)."""
+    counted in the same query (``counts``). A paged list passes ``counts=False`` and calls
+    ``count_for_page``: counting every row before the sort or offset is what makes deep
+    pages slow."""
     proposals = Proposal.objects.filter(body=body).select_related("author")
     if state:
         proposals = proposals.filter(state=state)
-    return proposals.annotate(
-        version_count=_count_of(ProposalVersion), comment_count=_count_of(Comment)
-    ).order_by("-created_at", "-id")
+    if counts:
+        proposals = proposals.annotate(
+            version_count=_count_of(ProposalVersion), comment_count=_count_of(Comment)
+        )
+    return proposals.order_by("-created_at", "-id")
+
+
+def count_for_page(proposals: list[Proposal]) -> None:
+    """Set ``version_count`` and ``comment_count`` on one page of proposals, in one query."""
+    counts = {
+        row["pk"]: row
+        for row in Proposal.objects.filter(pk__in=[p.pk for p in proposals])
+        .annotate(version_count=_count_of(ProposalVersion), comment_count=_count_of(Comment))
+        .values("pk", "version_count", "comment_count")
+    }
+    for proposal in proposals:
+        row = counts.get(proposal.pk, {})
+        proposal.version_count = row.get("version_count", 0)  # type: ignore[attr-defined]
+        proposal.comment_count = row.get("comment_count", 0)  # type: ignore[attr-defined]
 
 
 def body_decisions(body: Body, state: str | None = None) -> QuerySet[Decision]:

@@ -154,7 +154,9 @@ def body_decisions(request: HttpRequest, code: str) -> HttpResponse:
     which, state = _filter(chosen)
     proposals = decisions = None
     if which in ("", "proposals"):
-        proposals = paginate(request, dsel.body_proposals(body, state or None))
+        proposals = paginate(request, dsel.body_proposals(body, state or None, counts=False))
+        proposals.object_list = list(proposals.object_list)
+        dsel.count_for_page(proposals.object_list)
     if which in ("", "decisions"):
         decisions = paginate_named(request, dsel.body_decisions(body, state or None), "dpage")
     return render(
