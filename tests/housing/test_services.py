@@ -595,3 +595,44 @@ def test_many_vacant_dwellings_are_one_agenda_item(housing: Any) -> None:
         ("housing_vacancy", "7 vacant dwellings to allocate")
     ]
     assert items[0].note == "1 person on the waiting list"
+
+
+def test_allocation_overturned_by_the_members_lapses(housing: Any) -> None:
+    f = housing
+    d = f.dwelling("NEW-8")
+    top, _ = _two_applicants(f)
+    allocation = services.allocation_propose(
+        user=f.board_member.user,
+        dwelling=d,
+        application=top,
+        closes_at=NOW + dt.timedelta(days=1),
+        now=NOW,
+    )
+    assert allocation.decision is not None
+    decisions.roll_call_vote(
+        user=f.board_member.user, decision=allocation.decision, vote="yes", now=NOW
+    )
+    decisions.decisions_sweep(now=NOW + dt.timedelta(days=2))
+    decision = Decision.objects.get(pk=allocation.decision_id)
+    assert decision.state == "review"
+    # The petition: members sign until the charter's share is reached.
+    referendum = None
+    for member in (f.worker, f.congress_board_member, f.board_member):
+        referendum = referendum or decisions.review_sign(
+            user=member.user, decision=decision, now=NOW + dt.timedelta(days=2, hours=1)
+        )
+    assert referendum is not None
+    for member in (f.worker, f.congress_board_member, f.board_member):
+        decisions.referendum_cast(
+            user=member.user,
+            decision=referendum,
+            choice="yes",
+            now=NOW + dt.timedelta(days=2, hours=2),
+        )
+    decisions.decisions_sweep(now=referendum.closes_at + dt.timedelta(minutes=1))
+    decision.refresh_from_db()
+    allocation.refresh_from_db()
+    d.refresh_from_db()
+    assert decision.state == "overturned"
+    assert allocation.state == "lapsed" and allocation.lapse_reason == "the decision is overturned"
+    assert d.state == "vacant"
