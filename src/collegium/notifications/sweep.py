@@ -22,11 +22,17 @@ def run_sweep(now: dt.datetime | None = None) -> dict[str, Any]:
         except ElectionError:
             continue  # counted meanwhile by another worker
     recalls = recall_sweep(now=now)
+    from collegium.conditions.services import conditions_sweep
+    from collegium.criticism.services import criticism_sweep
     from collegium.decisions.initiatives import initiatives_sweep
     from collegium.decisions.services import decisions_sweep
+    from collegium.housing.services import housing_sweep
 
     decisions = decisions_sweep(now=now)
     initiatives = initiatives_sweep(now=now)
+    criticism = criticism_sweep(now=now)
+    conditions = conditions_sweep(now=now)
+    housing = housing_sweep(now=now)
     latest = latest_checkpoint()
     size, _root = current_head()
     checkpoint = False
@@ -38,5 +44,8 @@ def run_sweep(now: dt.datetime | None = None) -> dict[str, Any]:
         **recalls,
         **decisions,
         **initiatives,
+        **criticism,
+        **conditions,
+        **housing,
         "checkpoint": checkpoint,
     }

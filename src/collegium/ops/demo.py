@@ -398,6 +398,17 @@ def build_demo(progress: Callable[[str], None] = lambda _msg: None) -> list[Demo
     _elections_scenario(rng, ivan)
     progress("deciding")
     _decisions_scenario(sormovo)
+    progress("criticism, conditions and housing")
+    from django.utils import timezone
+
+    from collegium.conditions.demo import demo_conditions
+    from collegium.criticism.demo import demo_criticism
+    from collegium.housing.demo import demo_housing
+
+    now = timezone.now()
+    demo_housing(now)
+    demo_conditions(now)
+    demo_criticism(now)
     checkpoint_create()
     return list(DEMO_LOGINS)
 
