@@ -17,7 +17,7 @@ from collegium.housing.models import Allocation, Application, Dwelling, HousingP
 from collegium.housing.services import HousingError
 from collegium.notifications.models import Notification
 from collegium.record.models import Entry
-from tests.conftest import make_body
+from tests.conftest import make_body, make_member
 from tests.housing.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -636,3 +636,25 @@ def test_allocation_overturned_by_the_members_lapses(housing: Any) -> None:
     assert decision.state == "overturned"
     assert allocation.state == "lapsed" and allocation.lapse_reason == "the decision is overturned"
     assert d.state == "vacant"
+
+
+def test_a_policy_change_tells_applicants_who_moved_far(housing: Any) -> None:
+    f = housing
+    members = [make_member(f"w{i}", "Waiting", f"N{i}", f.shop) for i in range(6)]
+    # Five crowded households applied today; one alone applied three years ago.
+    for m in members[:5]:
+        services.application_submit(
+            user=m.user, body=f.enterprise, household_size=6, current_rooms=1, now=NOW
+        )
+    services.application_submit(
+        user=members[5].user,
+        body=f.enterprise,
+        household_size=1,
+        current_rooms=3,
+        now=NOW - dt.timedelta(days=1100),
+    )
+    assert selectors.waiting_list(f.enterprise, NOW).place_of_member(members[5].pk).rank == 6
+    _policy(f, NOW, w_crowding="1", w_waiting="10")  # waiting time now counts most
+    notice = Notification.objects.get(kind="housing.place_changed")
+    assert notice.member == members[5]
+    assert "your place on the waiting list is 1 (was 6)" in notice.title

@@ -44,6 +44,7 @@ MAX_HOUSEHOLD = 30
 MAX_ROOMS = 50
 MAX_AREA = Decimal("10000")
 MAX_NOTE = 4000
+RANK_NOTICE = 5  # places moved by a policy change that earn the applicant a notice
 
 
 class HousingError(ValueError):
@@ -386,6 +387,7 @@ def policy_set(
         raise HousingError(exc.errors) from None
     if len(reason) > MAX_NOTE:
         raise HousingError({"reason": f"The reason is longer than {MAX_NOTE} characters."})
+    before = _places(body, now)
     policy = HousingPolicy(
         body=body,
         w_crowding=parsed.w_crowding,
@@ -412,7 +414,38 @@ def policy_set(
     )
     policy.record_index = entry.index
     policy.save()
+    _tell_who_moved(body, before, now)
     return policy
+
+
+def _places(body: Body, now: dt.datetime) -> dict[int, int]:
+    from collegium.housing.selectors import waiting_list
+
+    return {r.key.member_id: r.rank for r in waiting_list(body, now).rows}
+
+
+def _tell_who_moved(body: Body, before: dict[int, int], now: dt.datetime) -> None:
+    """After a change of policy, tell each applicant whose place moved by at least
+    ``RANK_NOTICE`` places (up or down) where they stand now."""
+    from collegium.notifications.services import notify
+
+    after = _places(body, now)
+    moved: dict[tuple[int, int], list[int]] = {}
+    for member_id, place in after.items():
+        was = before.get(member_id)
+        if was is not None and abs(was - place) >= RANK_NOTICE:
+            moved.setdefault((was, place), []).append(member_id)
+    for (was, place), ids in moved.items():
+        notify(
+            members=Member.objects.filter(pk__in=ids),
+            kind="housing.place_changed",
+            title=(
+                f"New housing policy at {body.name}: your place on the waiting list is "
+                f"{place} (was {was})"
+            ),
+            url=f"/bodies/{body.code}/housing/list/#me",
+            now=now,
+        )
 
 
 # ------------------------------------------------------------------------ waiting list
