@@ -367,8 +367,10 @@ def member_items(member: Member, now: dt.datetime) -> list[PendingItem]:
         )
         .exclude(signatures__member=member)
         .select_related("body")
+        .annotate(signature_count=_count_of(InitiativeSignature, "initiative"))
         .order_by("collect_until")[:20]
     ):
+        signed = initiative.signature_count  # type: ignore[attr-defined]
         items.append(
             PendingItem(
                 kind="initiative",
@@ -376,7 +378,8 @@ def member_items(member: Member, now: dt.datetime) -> list[PendingItem]:
                 url=f"/initiatives/{initiative.public_id}/",
                 since=initiative.created_at,
                 due=initiative.collect_until,
-                note="an initiative collecting signatures",
+                note=f"an initiative you could sign: {signed} of "
+                f"{initiative.signatures_needed} signatures",
             )
         )
     return items
