@@ -370,7 +370,7 @@ def member_items(member: Member, now: dt.datetime) -> list[PendingItem]:
         .annotate(signature_count=_count_of(InitiativeSignature, "initiative"))
         .order_by("collect_until")[:20]
     ):
-        signed = initiative.signature_count  # type: ignore[attr-defined]
+        signed = initiative.signature_count
         items.append(
             PendingItem(
                 kind="initiative",
