@@ -42,6 +42,18 @@ def charter_unit(name: str) -> str:
 
 #: Plain words for the kinds of record entry; the code stays beside them.
 ENTRY_KINDS = {
+    "contract.in_force": "Contract in force",
+    "contract.refused": "Contract refused",
+    "contract.registered": "Contract registered",
+    "decision.alternatives_opened": "Ranked referendum opened",
+    "initiative.decided": "Initiative decided",
+    "initiative.escalated": "Initiative sent up: deadline missed",
+    "initiative.lapsed": "Initiative lapsed",
+    "initiative.on_agenda": "Initiative put on the board's agenda",
+    "initiative.signed": "Initiative signed",
+    "initiative.started": "Initiative started",
+    "meeting.called": "Board meeting called",
+    "meeting.held": "Board meeting held",
     "amendment.accepted": "Amendment accepted",
     "amendment.declined": "Amendment declined",
     "amendment.proposed": "Amendment proposed",
