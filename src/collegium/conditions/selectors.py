@@ -81,6 +81,25 @@ def visibility(member: Member | None) -> Q | None:
     return seen
 
 
+def _scoped(body: Body, viewer: Member | None) -> QuerySet[ConditionReport]:
+    """The reports at or below ``body`` that ``viewer`` may see. A board (or commission)
+    seat at or above ``body`` sees all of them: then no per-report test is needed, and at
+    the top of the tree not even the body's path."""
+    seen = visibility(viewer)
+    if seen is None or viewer is None:
+        return ConditionReport.objects.none()
+    reports = ConditionReport.objects.all()
+    if body.parent_id is not None:
+        reports = reports.filter(body__path__startswith=body.path)
+    for seat_body in _seat_bodies(viewer):
+        scope = (
+            seat_body.parent if seat_body.kind == "commission" and seat_body.parent else seat_body
+        )
+        if body.path.startswith(scope.path):
+            return reports
+    return reports.filter(seen)
+
+
 def can_view(member: Member | None, report: ConditionReport) -> bool:
     seen = visibility(member)
     if seen is None:
@@ -136,10 +155,7 @@ def body_reports(
     report out of it."""
     filters = filters or Filters()
     now = now or timezone.now()
-    seen = visibility(viewer)
-    if seen is None:
-        return ConditionReport.objects.none()
-    reports = ConditionReport.objects.filter(seen, body__path__startswith=body.path)
+    reports = _scoped(body, viewer)
     if filters.state == "overdue":
         reports = reports.filter(state=t.OPEN, due_at__lt=now)
     elif filters.state == "escalated":
@@ -198,21 +214,23 @@ class PanelCounts:
 
 
 def panel_counts(body: Body, viewer: Member | None, now: dt.datetime | None = None) -> PanelCounts:
-    """Counts for the body page, in one query: awaiting confirmation, open (confirmed, no
+    """Counts for the body page, in three queries: awaiting confirmation, open (confirmed, no
     remedy yet), overdue, escalated to this body's board, remedy promised, marked done."""
     now = now or timezone.now()
-    seen = visibility(viewer)
-    if seen is None:
+    if visibility(viewer) is None:
         return PanelCounts(0, 0, 0, 0, 0, 0)
-    counts = ConditionReport.objects.filter(seen, body__path__startswith=body.path).aggregate(
-        awaiting=Count("pk", filter=Q(state=t.AWAITING)),
-        open=Count("pk", filter=Q(state=t.OPEN)),
-        overdue=Count("pk", filter=Q(state=t.OPEN, due_at__lt=now)),
-        escalated=Count("pk", filter=Q(state__in=OPEN_STATES, escalations__gt=0)),
-        promised=Count("pk", filter=Q(state=t.PROMISED)),
-        done=Count("pk", filter=Q(state=t.DONE)),
+    reports = _scoped(body, viewer)
+    by_state = dict(
+        reports.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
     )
-    return PanelCounts(**counts)
+    return PanelCounts(
+        awaiting=by_state.get(t.AWAITING, 0),
+        open=by_state.get(t.OPEN, 0),
+        overdue=reports.filter(state=t.OPEN, due_at__lt=now).count(),
+        escalated=reports.filter(state__in=OPEN_STATES, escalations__gt=0).count(),
+        promised=by_state.get(t.PROMISED, 0),
+        done=by_state.get(t.DONE, 0),
+    )
 
 
 def report_history(report: ConditionReport) -> list[Event]:
