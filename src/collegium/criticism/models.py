@@ -81,7 +81,7 @@ class Criticism(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["body", "-created_at"]),
             models.Index(fields=["state", "due_at"]),
-            models.Index(fields=["level_body", "state"]),
+            models.Index(fields=["level_body", "state", "due_at"]),
             models.Index(fields=["author", "-created_at"]),
         ]
 
