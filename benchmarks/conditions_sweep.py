@@ -44,6 +44,7 @@ def child(url: str, size: int) -> None:
     from collegium.conditions import services
     from collegium.conditions.models import ConditionReport
     from collegium.record.models import Entry
+    from collegium.record.services import SYSTEM
 
     started = time.perf_counter()
     build(size, all_open_overdue=True)
@@ -61,7 +62,7 @@ def child(url: str, size: int) -> None:
             locked = services._lock(report)
             services._escalate(
                 locked,
-                actor=services.SYSTEM,
+                actor=SYSTEM,
                 member=None,
                 how="deadline",
                 reason="",
@@ -136,7 +137,7 @@ def main() -> None:
     pg = postgres if isinstance(postgres, dict) else None
 
     def row(label: str, key: str, fmt: Any) -> list[str]:
-        a = sqlite[key]  # type: ignore[index]
+        a = sqlite[key]
         b = pg[key] if pg else None
         return [label, fmt(a), fmt(b) if b is not None else "—", f"{b / a:.2f}" if b else "—"]
 
@@ -160,8 +161,8 @@ def main() -> None:
     table(["what", "SQLite", "PostgreSQL", "PG ÷ SQLite"], rows)
     if isinstance(postgres, str):
         print("PostgreSQL:", postgres)
-    assert sqlite["idle_escalated"] == 0  # type: ignore[index]
-    built = f"built in {sqlite['built']:.1f} s (SQLite)"  # type: ignore[index]
+    assert sqlite["idle_escalated"] == 0
+    built = f"built in {sqlite['built']:.1f} s (SQLite)"
     if pg:
         built += f", {pg['built']:.1f} s (PostgreSQL)"
     print(built)

@@ -86,8 +86,8 @@ def test_a_member_reports_with_photos_and_gps_is_gone(world: ConditionsWorld) ->
     assert response.status_code == 302
     report = ConditionReport.objects.get()
     assert response["Location"] == f"/conditions/{report.public_id}/"
-    page = c.get(response["Location"]).content.decode()
-    assert "Cold in the hall" in page and f"/conditions/{report.public_id}/photos/1/thumb/" in page
+    shown = c.get(response["Location"]).content.decode()
+    assert "Cold in the hall" in shown and f"/conditions/{report.public_id}/photos/1/thumb/" in shown
     served = c.get(f"/conditions/{report.public_id}/photos/1/")
     assert served.status_code == 200
     assert served["Content-Type"] == "image/jpeg"
