@@ -87,7 +87,9 @@ def test_a_member_reports_with_photos_and_gps_is_gone(world: ConditionsWorld) ->
     report = ConditionReport.objects.get()
     assert response["Location"] == f"/conditions/{report.public_id}/"
     shown = c.get(response["Location"]).content.decode()
-    assert "Cold in the hall" in shown and f"/conditions/{report.public_id}/photos/1/thumb/" in shown
+    assert (
+        "Cold in the hall" in shown and f"/conditions/{report.public_id}/photos/1/thumb/" in shown
+    )
     served = c.get(f"/conditions/{report.public_id}/photos/1/")
     assert served.status_code == 200
     assert served["Content-Type"] == "image/jpeg"
@@ -376,3 +378,21 @@ def test_a_dwelling_report_from_the_form(world: ConditionsWorld) -> None:
     assert report.place == "dwelling" and report.body == fed.enterprise
     html = c.get(done["Location"]).content.decode()
     assert "Dwelling SRM-H-7, Lenin street 4, flat 7" in html
+
+
+def test_escalate_and_reject_from_the_page(world: ConditionsWorld) -> None:
+    fed = world.fed
+    report = submit(world)
+    url = f"/conditions/{report.public_id}/"
+    client(world.co_worker).post(url + "confirm/")
+    board = client(fed.board_member)
+    assert "Escalate to the board of Congress of Producers" in board.get(url).content.decode()
+    empty = board.post(url + "escalate/", {"reason": ""})
+    assert empty.status_code == 400 and "Say why the parent body" in empty.content.decode()
+    assert client(fed.worker).post(url + "escalate/", {"reason": "x"}).status_code == 403
+    assert board.post(url + "escalate/", {"reason": "Beyond the works' fund"}).status_code == 302
+    report.refresh_from_db()
+    assert report.responsible == fed.congress and report.escalations == 1
+    html = client(fed.worker).get(url).content.decode()
+    assert "Escalated by the board" in html and "Beyond the works" in html
+    assert "I have seen it too" in client(world.fed.congress_board_member).get(url).content.decode()
