@@ -39,12 +39,27 @@ def test_demo_conditions_fill_every_state() -> None:
             term_start=today - dt.timedelta(days=100),
             term_end=today + dt.timedelta(days=600),
         )
+    from decimal import Decimal
+
+    from collegium.conditions.selectors import open_reports_by_dwelling
+    from collegium.housing.models import Dwelling
+
+    flat = Dwelling.objects.create(
+        code="SRM-H-001",
+        address="Sormovo, Lenin street 4, flat 1",
+        body=sormovo,
+        area_m2=Decimal("41"),
+        rooms=2,
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
     demo_conditions(timezone.now())
+    assert open_reports_by_dwelling() == {flat.pk: 1}
     states = sorted(ConditionReport.objects.values_list("state", flat=True))
-    assert states == ["awaiting", "fixed", "open", "open", "promised", "promised"]
+    assert states == ["awaiting", "fixed", "open", "open", "open", "promised", "promised"]
     assert ConditionReport.objects.filter(escalations=1, responsible=metal).count() == 1
-    assert ConditionReport.objects.filter(reporter=anna).count() == 3
-    overdue = ConditionReport.objects.get(state="open", escalations=0)
+    assert ConditionReport.objects.filter(reporter=anna).count() == 4
+    overdue = ConditionReport.objects.get(state="open", escalations=0, dwelling=None)
     assert overdue.due_at is not None and overdue.due_at < timezone.now()
-    assert Photo.objects.count() == 7
+    assert Photo.objects.count() == 8
     assert {f.product for f in remedy_floors()} >= {"fan-axial-630", "lamp-led-150w"}

@@ -7,7 +7,9 @@ the services (so each step is on the record), with photos drawn by Pillow.
 * remedy promised with materials (floors of the plan): the Forge's ventilation, two photos;
 * remedy promised and past its date: the Foundry's lighting;
 * fixed and confirmed by the reporter: no hot water in the Forge's wash room;
-* escalated by the board: the Assembly hall's roof, beyond the enterprise's means.
+* escalated by the board: the Assembly hall's roof, beyond the enterprise's means;
+* where the housing register has a dwelling kept by Sormovo: damp and mould in it,
+  confirmed (the housing need score counts it).
 
 ``demo_conditions(now)`` is called once by the demo builder, after the boards are seated.
 """
@@ -246,6 +248,27 @@ def demo_conditions(now: dt.datetime) -> None:
             "repair fund. We ask the union for materials and a roofing brigade.",
             now=now - 10 * day,
         )
+
+    # A dwelling kept by Sormovo (when the housing register has one): damp and mould,
+    # confirmed, so the housing need score counts it.
+    from collegium.housing.models import Dwelling
+
+    flat = Dwelling.objects.filter(body=sormovo).order_by("code").first()
+    if flat is not None:
+        damp = s.report_submit(
+            user=anna.user,
+            dwelling=flat,
+            location="Bedroom and kitchen, north wall",
+            hazard="dampness",
+            severity=2,
+            people_affected=4,
+            title="Damp and black mould on the north wall",
+            description="Since the autumn rains the north wall is wet to the touch; black "
+            "mould behind the beds and in the kitchen. The children cough at night.",
+            photos=[_photo(8, "damp", "North wall")],
+            now=now - 9 * day,
+        )
+        _confirm(damp, _co_workers(forge, [anna], 2), now - 8 * day)
 
     # Awaiting confirmation: Anna's report of yesterday.
     s.report_submit(
