@@ -7,7 +7,8 @@ the services (so each step is on the record), with photos drawn by Pillow.
 * remedy promised with materials (floors of the plan): the Forge's ventilation, two photos;
 * remedy promised and past its date: the Foundry's lighting;
 * fixed and confirmed by the reporter: no hot water in the Forge's wash room;
-* escalated by the board: the Assembly hall's roof, beyond the enterprise's means;
+* escalated twice by the boards (works, then union): the Assembly hall's roof, now
+  overdue at the congress's board, where no sweep can move it higher;
 * where the housing register has a dwelling kept by Sormovo: damp and mould in it,
   confirmed (the housing need score counts it).
 
@@ -224,7 +225,9 @@ def demo_conditions(now: dt.datetime) -> None:
     )
     _confirm(hammers, [anna, *forge_mates[4:6]], now - 20 * day)
 
-    # Escalated by the board: the Assembly hall's roof.
+    # Escalated twice: the Assembly hall's roof, beyond the works' and then the union's
+    # means; now with the congress's board, and overdue there (the sweep cannot move it
+    # higher, so it stays listed as overdue).
     assembly_people = _co_workers(assembly, [], 4)
     if assembly_people:
         roof = s.report_submit(
@@ -238,16 +241,24 @@ def demo_conditions(now: dt.datetime) -> None:
             description="Rain comes through the roof over bays 6 to 9; the floor is wet, "
             "there is mould on the walls, and water drips on the electrical cabinets.",
             photos=[_photo(5, "roof", "Bay 7"), _photo(6, "damp", "Wall by bay 9")],
-            now=now - 18 * day,
+            now=now - 40 * day,
         )
-        roof = _confirm(roof, assembly_people[1:3], now - 17 * day)
-        s.report_escalate(
+        roof = _confirm(roof, assembly_people[1:3], now - 39 * day)
+        roof = s.report_escalate(
             user=board,
             report=roof,
             reason="The roof needs new trusses and 1,400 m² of roofing: beyond the works' "
             "repair fund. We ask the union for materials and a roofing brigade.",
-            now=now - 10 * day,
+            now=now - 38 * day,
         )
+        if roof.responsible.parent_id is not None:
+            s.report_escalate(
+                user=_board_user(roof.responsible),
+                report=roof,
+                reason="The union's roofing brigade is booked until spring; the steel for "
+                "the trusses is in the federation's plan, not ours.",
+                now=now - 30 * day,
+            )
 
     # A dwelling kept by Sormovo (when the housing register has one): damp and mould,
     # confirmed, so the housing need score counts it.
