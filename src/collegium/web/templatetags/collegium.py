@@ -42,6 +42,17 @@ def charter_unit(name: str) -> str:
 
 #: Plain words for the kinds of record entry; the code stays beside them.
 ENTRY_KINDS = {
+    "condition.reported": "Condition reported",
+    "condition.photo_added": "Photos added to a condition report",
+    "condition.confirmation": "Condition report confirmed by a co-worker",
+    "condition.remedy_promised": "Remedy promised",
+    "condition.remedy_done": "Remedy marked done",
+    "condition.remedy_rejected": "Remedy rejected by the reporter",
+    "condition.fixed": "Condition report fixed",
+    "condition.not_fixed": "Not fixed, says the reporter",
+    "condition.escalated": "Condition report escalated",
+    "condition.hidden": "Condition report hidden",
+    "condition.unhidden": "Condition report shown again",
     "contract.in_force": "Contract in force",
     "contract.refused": "Contract refused",
     "contract.registered": "Contract registered",
