@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from criticism_list import federation, fill, print_table, setup_django, with_postgres
+from criticism_list import analyze, federation, fill, print_table, setup_django, with_postgres
 
 
 def child(url: str, size: int, due_share: float) -> None:
@@ -38,6 +38,7 @@ def child(url: str, size: int, due_share: float) -> None:
     fed = federation()
     # All items addressed to the enterprise; escalation goes to the union.
     fill(fed["big"], fed["union"], fed["members"], size, due_share=due_share)
+    analyze()
     from collegium.criticism.models import Criticism
     from collegium.criticism.services import criticism_sweep
 

@@ -57,8 +57,9 @@ def criticism_by_public_id(public_id: str) -> Criticism | None:
 def reached(body: Body) -> QuerySet[Criticism]:
     """Criticism addressed to the body or escalated to it (each once, however often it
     came back to the body's board)."""
-    escalated_here = Level.objects.filter(body=body, number__gt=0).values("criticism_id")
-    return Criticism.objects.filter(Q(body=body) | Q(pk__in=escalated_here))
+    # A semi-join on the levels' (body, criticism) index: no duplicates, and a small
+    # body's list never scans the whole table.
+    return Criticism.objects.filter(pk__in=Level.objects.filter(body=body).values("criticism_id"))
 
 
 def state_filter(body: Body, state: str, now: dt.datetime) -> Q:
