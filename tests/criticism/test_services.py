@@ -380,3 +380,26 @@ def test_an_anonymous_author_on_the_board_cannot_answer_or_moderate_their_own(
         s.author_reveal(user=crit.moderator.user, criticism=mine, reason=REASON)
     for e in Entry.objects.filter(kind__startswith="criticism."):
         assert e.actor_id not in (fed.board_member.public_id, crit.moderator.public_id)
+
+
+def test_sweep_works_in_batches_with_one_entry_per_batch_and_board(
+    crit: Crit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fed = crit.fed
+    monkeypatch.setattr(s, "SWEEP_BATCH", 2)
+    items = [publish(crit, title=f"Item {i}") for i in range(5)]
+    top = publish(crit, body=fed.congress, title="At the top")
+    result = s.criticism_sweep(now=NOW + 15 * DAY)
+    assert result["criticism_escalated"] == 5 and result["criticism_overdue"] == 1
+    escalated = entries("criticism.escalated")
+    assert [len(e["data"]["criticisms"]) for e in escalated] == [2, 2, 1]
+    listed = [pid for e in escalated for pid in e["data"]["criticisms"]]
+    assert sorted(listed) == sorted(c.public_id for c in items)
+    assert entries("criticism.overdue")[0]["data"]["criticisms"] == [top.public_id]
+    for c in items:
+        c.refresh_from_db()
+        assert (c.state, c.level_body, c.level) == ("escalated", fed.union, 1)
+        assert [e.kind for e in sel.entries_for(c)][-1] == "criticism.escalated"
+    # The critic hears once per item; nobody holds a seat on the union's board.
+    assert Notification.objects.filter(member=fed.worker, kind="criticism.escalated").count() == 5
+    assert s.criticism_sweep(now=NOW + 15 * DAY)["criticism_escalated"] == 0

@@ -514,67 +514,191 @@ def _escalate(
     )
 
 
+SWEEP_BATCH = 1000
+
+
 def criticism_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Idempotent: escalate criticism past its deadline (overdue at the congress) and
-    remind boards a day before a response is due."""
+    remind boards a day before a response is due.
+
+    Work is done in batches of up to ``SWEEP_BATCH`` items, each one transaction with
+    the items locked: per batch and board, one record entry listing the items, one
+    history row per item, one notice per member of the board the items go to, and one
+    notice per item to its critic and co-signers."""
     now = now or timezone.now()
     escalated = overdue = 0
     cache: dict[str, dict[int, Any]] = {"days": {}, "board": {}, "body": {}}
+    waiting = [Criticism.State.OPEN, Criticism.State.ESCALATED]
     due = list(
-        Criticism.objects.filter(
-            state__in=[Criticism.State.OPEN, Criticism.State.ESCALATED], due_at__lte=now
-        )
+        Criticism.objects.filter(state__in=waiting, due_at__lte=now)
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)
     )
-    for pk in due:
+    for start in range(0, len(due), SWEEP_BATCH):
         with transaction.atomic():
-            criticism = (
-                Criticism.objects.select_for_update().select_related("level_body").get(pk=pk)
+            items = list(
+                Criticism.objects.select_for_update()
+                .filter(pk__in=due[start : start + SWEEP_BATCH], state__in=waiting, due_at__lte=now)
+                .order_by("pk")
             )
-            if criticism.state not in (Criticism.State.OPEN, Criticism.State.ESCALATED):
-                continue
-            if criticism.due_at > now:
-                continue
-            _escalate(criticism, Level.Reason.OVERDUE, now, cache)
-            if criticism.state == Criticism.State.OVERDUE:
-                overdue += 1
-            else:
-                escalated += 1
+            groups: dict[int, list[Criticism]] = {}
+            for c in items:
+                groups.setdefault(c.level_body_id, []).append(c)
+            for body_id, group in groups.items():
+                moved = _escalate_overdue(body_id, group, now, cache)
+                if moved:
+                    escalated += len(group)
+                else:
+                    overdue += len(group)
+    return {
+        "criticism_escalated": escalated,
+        "criticism_overdue": overdue,
+        "criticism_reminded": _remind(now, cache),
+    }
+
+
+def _body_cached(cache: dict[str, dict[int, Any]], pk: int) -> Body:
+    body = cache["body"].get(pk)
+    if body is None:
+        body = cache["body"][pk] = Body.objects.get(pk=pk)
+    return body
+
+
+def _board_cached(cache: dict[str, dict[int, Any]], body: Body) -> list[int]:
+    board = cache["board"].get(body.pk)
+    if board is None:
+        board = cache["board"][body.pk] = _board_ids(body)
+    return board
+
+
+def _escalate_overdue(
+    body_id: int, items: list[Criticism], now: dt.datetime, cache: dict[str, dict[int, Any]]
+) -> bool:
+    """Move locked items past their deadline from one board to the next (True), or mark
+    them overdue at the congress (False). Runs in the caller's transaction."""
+    current = _body_cached(cache, body_id)
+    ids = [c.public_id for c in items]
+    if current.parent_id is None:
+        for c in items:
+            c.state = move(CRITICISM, c.state, Criticism.State.OVERDUE, "criticism")
+        Criticism.objects.bulk_update(items, ["state"])
+        record_append(
+            kind="criticism.overdue",
+            actor=SYSTEM,
+            body=current,
+            data={"criticisms": ids, "levels": [c.level for c in items]},
+        )
+        return False
+    target = _body_cached(cache, current.parent_id)
+    days = cache["days"].get(target.pk)
+    if days is None:
+        days = cache["days"][target.pk] = response_days(target)
+    due = now + dt.timedelta(days=days)
+    for c in items:
+        c.state = move(CRITICISM, c.state, Criticism.State.ESCALATED, "criticism")
+        c.level += 1
+        c.level_body = target
+        c.due_at = due
+    Criticism.objects.bulk_update(items, ["state", "level", "level_body", "due_at"])
+    Level.objects.bulk_create(
+        [
+            Level(
+                criticism=c,
+                number=c.level,
+                body=target,
+                reason=Level.Reason.OVERDUE,
+                opened_at=now,
+                due_at=due,
+            )
+            for c in items
+        ]
+    )
+    record_append(
+        kind="criticism.escalated",
+        actor=SYSTEM,
+        body=target,
+        data={
+            "criticisms": ids,
+            "levels": [c.level for c in items],
+            "from": current.code,
+            "to": target.code,
+            "reason": Level.Reason.OVERDUE,
+            "due_at": due.isoformat(),
+        },
+    )
+    first = items[0]
+    _notify(
+        _board_cached(cache, target),
+        kind="criticism.escalated",
+        title=(
+            f"Criticism escalated to your board, answer by {due:%d %b %Y}: {first.title}"
+            if len(items) == 1
+            else f"{len(items)} criticisms from {current.name} escalated to your board, "
+            f"answer by {due:%d %b %Y}"
+        ),
+        url=_url(first) if len(items) == 1 else f"/bodies/{target.code}/criticism/?state=open",
+        now=now,
+    )
+    followers: dict[int, list[int]] = {c.pk: [c.author_id] for c in items}
+    for criticism_id, member_id in CoSignature.objects.filter(
+        criticism_id__in=list(followers)
+    ).values_list("criticism_id", "member_id"):
+        followers[criticism_id].append(member_id)
+    for c in items:
+        _notify(
+            followers[c.pk],
+            kind="criticism.escalated",
+            title=f"Your criticism went to the board of {target.name}: {c.title}",
+            url=_url(c),
+            now=now,
+        )
+    return True
+
+
+def _remind(now: dt.datetime, cache: dict[str, dict[int, Any]]) -> int:
+    """A day before an answer is due, tell the board once per level."""
     reminded = 0
-    soon = (
+    soon = list(
         Criticism.objects.filter(
             state__in=[Criticism.State.OPEN, Criticism.State.ESCALATED],
             due_at__gt=now,
             due_at__lte=now + REMIND_BEFORE,
         )
         .exclude(reminded_level=F("level"))
-        .values_list("pk", "level_body_id", "title", "public_id", "due_at")
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for pk, body_id, title, public_id, due_at in list(soon):
+    for start in range(0, len(soon), SWEEP_BATCH):
         with transaction.atomic():
-            if (
-                not Criticism.objects.filter(pk=pk)
+            items = list(
+                Criticism.objects.select_for_update()
+                .filter(pk__in=soon[start : start + SWEEP_BATCH], due_at__gt=now)
                 .exclude(reminded_level=F("level"))
-                .update(reminded_level=F("level"))
-            ):
-                continue
-            board = cache["board"].get(body_id)
-            if board is None:
-                board = cache["board"][body_id] = _board_ids(Body.objects.get(pk=body_id))
-            _notify(
-                board,
-                kind="criticism.due_soon",
-                title=f"Response due by {due_at:%d %b %Y, %H:%M}: {title}",
-                url=f"/criticism/{public_id}/",
-                now=now,
+                .order_by("pk")
             )
-            reminded += 1
-    return {
-        "criticism_escalated": escalated,
-        "criticism_overdue": overdue,
-        "criticism_reminded": reminded,
-    }
+            groups: dict[int, list[Criticism]] = {}
+            for c in items:
+                c.reminded_level = c.level
+                groups.setdefault(c.level_body_id, []).append(c)
+            Criticism.objects.bulk_update(items, ["reminded_level"])
+            for body_id, group in groups.items():
+                body = _body_cached(cache, body_id)
+                first = group[0]
+                _notify(
+                    _board_cached(cache, body),
+                    kind="criticism.due_soon",
+                    title=(
+                        f"Response due by {first.due_at:%d %b %Y, %H:%M}: {first.title}"
+                        if len(group) == 1
+                        else f"{len(group)} responses to criticism due within a day"
+                    ),
+                    url=_url(first)
+                    if len(group) == 1
+                    else f"/bodies/{body.code}/criticism/?state=open",
+                    now=now,
+                )
+            reminded += len(items)
+    return reminded
 
 
 # ------------------------------------------------------------------------- moderation
