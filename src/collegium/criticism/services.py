@@ -107,6 +107,16 @@ def _notify(member_ids: list[int], *, kind: str, title: str, url: str, now: dt.d
         )
 
 
+def _notify_ids(
+    member_ids: list[int], *, kind: str, title: str, url: str, now: dt.datetime
+) -> None:
+    """``_notify`` for ids already known to be members (no query to look them up)."""
+    from collegium.notifications.services import notify
+
+    if member_ids:
+        notify(members=[Member(pk=i) for i in member_ids], kind=kind, title=title, url=url, now=now)
+
+
 def _followers(criticism: Criticism) -> list[int]:
     """The critic and the co-signers."""
     return [criticism.author_id, *criticism.cosignature_rows.values_list("member_id", flat=True)]
@@ -581,7 +591,7 @@ def _escalate_overdue(
     if current.parent_id is None:
         for c in items:
             c.state = move(CRITICISM, c.state, Criticism.State.OVERDUE, "criticism")
-        Criticism.objects.bulk_update(items, ["state"])
+        Criticism.objects.filter(pk__in=[c.pk for c in items]).update(state=c.state)
         record_append(
             kind="criticism.overdue",
             actor=SYSTEM,
@@ -599,7 +609,10 @@ def _escalate_overdue(
         c.level += 1
         c.level_body = target
         c.due_at = due
-    Criticism.objects.bulk_update(items, ["state", "level", "level_body", "due_at"])
+    # Every item gets the same state, board and deadline: one UPDATE for the batch.
+    Criticism.objects.filter(pk__in=[c.pk for c in items]).update(
+        state=Criticism.State.ESCALATED, level=F("level") + 1, level_body=target, due_at=due
+    )
     Level.objects.bulk_create(
         [
             Level(
@@ -645,7 +658,7 @@ def _escalate_overdue(
     ).values_list("criticism_id", "member_id"):
         followers[criticism_id].append(member_id)
     for c in items:
-        _notify(
+        _notify_ids(
             followers[c.pk],
             kind="criticism.escalated",
             title=f"Your criticism went to the board of {target.name}: {c.title}",
@@ -678,9 +691,8 @@ def _remind(now: dt.datetime, cache: dict[str, dict[int, Any]]) -> int:
             )
             groups: dict[int, list[Criticism]] = {}
             for c in items:
-                c.reminded_level = c.level
                 groups.setdefault(c.level_body_id, []).append(c)
-            Criticism.objects.bulk_update(items, ["reminded_level"])
+            Criticism.objects.filter(pk__in=[c.pk for c in items]).update(reminded_level=F("level"))
             for body_id, group in groups.items():
                 body = _body_cached(cache, body_id)
                 first = group[0]
