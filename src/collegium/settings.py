@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "collegium.web.middleware.UnstorableInputMiddleware",
 ]
 
 ROOT_URLCONF = "collegium.urls"

@@ -114,7 +114,7 @@ def test_demo_has_elections_recall_delegates_and_mandates(demo_output):
 def test_demo_has_decisions_to_take_part_in(demo_output):
     from collegium.decisions.models import Decision, Proposal
 
-    review = Decision.objects.get(state="review")
+    review = Decision.objects.get(state="review", subject_kind="")
     assert review.kind == "roll_call" and review.review_signatures.count() == 1
     referendum = Decision.objects.get(kind="referendum", state="voting")
     assert not referendum.referendum_roll.filter(member__member_no="M00001").exists()

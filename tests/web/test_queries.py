@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 # enterprise (for the "Decisions" link) in the header.
 LIMITS = {"/bodies/": 10, "/bodies/metal/": 25, "/record/": 12}
 # For a signed-in member, pages listing record entries put a fellow member's name beside
-# the id: the members, and the permission asked once per shared body (a fixed few).
-NAMES = {"/bodies/metal/": 3, "/record/": 3}
+# the id: the members, and the permission asked once per shared body (a fixed few); the
+# body page's criticism, conditions and housing panels ask what the member may do (8).
+NAMES = {"/bodies/metal/": 3 + 8, "/record/": 3}
 
 
 def grow(fed: Any, n: int) -> None:

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja import NinjaAPI
@@ -181,6 +182,12 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, str(exc) or "not found")
+
+
+@api.exception_handler(DataError)
+def on_unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # PostgreSQL refuses NUL characters in text; say so instead of failing.
+    return _error(request, 422, "the request holds a character that cannot be stored (NUL)")
 
 
 @api.exception_handler(Exception)
