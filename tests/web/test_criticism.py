@@ -111,6 +111,7 @@ def test_detail_forms_by_role(crit: Crit) -> None:
     assert "Look at the anonymous author" not in mod  # named: nothing to look at
     worker = login(fed.worker).get(url).content.decode()
     assert "Correct the text" in worker and "Co-sign</button>" not in worker
+    assert "1 of the 1 who make it" not in worker and "a mandatory item on the agenda" in worker
     assert "Co-sign</button>" in login(crit.cosigner).get(url).content.decode()
     assert Client().get(url).status_code == 403  # members of the bodies only
     assert login(fed.outsider).get(url).status_code == 403

@@ -212,6 +212,8 @@ def _context(request: HttpRequest, criticism: Criticism, errors: dict[str, str])
         "reasons": reasons,
         "overdue": criticism.awaiting_response and criticism.due_at <= now,
         "majority": services.unsatisfied_needed(criticism.cosignatures),
+        "agenda_needed": sel.agenda_needed(criticism.level_body),
+        "supporters": sel.supporters(criticism),
         "entries": sel.entries_for(criticism),
         "errors": errors,
         "commission": cperm.moderation_commission(criticism),
