@@ -42,6 +42,20 @@ def charter_unit(name: str) -> str:
 
 #: Plain words for the kinds of record entry; the code stays beside them.
 ENTRY_KINDS = {
+    "criticism.published": "Criticism published",
+    "criticism.edited": "Criticism edited before co-signing",
+    "criticism.added_to": "Addition to a criticism",
+    "criticism.cosigned": "Criticism co-signed",
+    "criticism.answered": "Criticism answered by the board",
+    "criticism.marked": "Answer marked by the critic or a co-signer",
+    "criticism.escalated": "Criticism sent up to the board above",
+    "criticism.overdue": "Criticism overdue at the congress",
+    "criticism.hidden": "Criticism hidden by the moderation commission",
+    "criticism.author_looked_at": "Anonymous author looked up by the moderation commission",
+    "criticism.appeal_signed": "Appeal against moderation signed",
+    "criticism.appeal_referendum": "Referendum on a moderation act opened",
+    "criticism.shown_again": "Criticism shown again",
+    "criticism.appeal_rejected": "Appeal against moderation rejected",
     "condition.reported": "Condition reported",
     "condition.photo_added": "Photos added to a condition report",
     "condition.confirmation": "Condition report confirmed by a co-worker",
