@@ -15,9 +15,10 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,3 +177,70 @@ def postgres_database(server_url: str, name: str, create: bool) -> str:
         else:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def run_crowd(
+    host: str,
+    port: int,
+    usernames: list[str],
+    form_path: str,
+    cast: Callable[[Browser, str, int], str | None],
+) -> dict[str, object]:
+    """Everyone signs in and opens ``form_path`` (for its CSRF token), all at once; then
+    everyone casts twice at the same moment through ``cast(browser, token, i)``, which
+    returns the tracker or None when the server refused the second ballot."""
+    browsers = [Browser(host, port) for _ in usernames]
+    trackers: list[str] = []
+    refused = [0]
+    errors: list[str] = []
+    lock = threading.Lock()
+    tokens: list[str] = [""] * len(usernames)
+
+    def prepare(i: int) -> None:
+        try:
+            sign_in(browsers[i], usernames[i], PASSWORD)
+            tokens[i] = form_token(browsers[i], form_path)
+        except Exception as exc:  # reported, and the run fails
+            with lock:
+                errors.append(f"{usernames[i]}: {exc!r}")
+
+    def attempt(i: int, start: threading.Event) -> None:
+        start.wait()
+        try:
+            tracker = cast(browsers[i], tokens[i], i)
+        except Exception as exc:
+            with lock:
+                errors.append(f"{usernames[i]}: {exc!r}")
+            return
+        with lock:
+            if tracker is None:
+                refused[0] += 1
+            else:
+                trackers.append(tracker)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=prepare, args=(i,)) for i in range(len(usernames))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sign_in_s = time.perf_counter() - started
+    go = threading.Event()
+    threads = [
+        threading.Thread(target=attempt, args=(i, go))
+        for i in range(len(usernames))
+        for _ in (0, 1)
+    ]
+    for t in threads:
+        t.start()
+    started = time.perf_counter()
+    go.set()
+    for t in threads:
+        t.join()
+    return {
+        "sign_in_s": sign_in_s,
+        "cast_s": time.perf_counter() - started,
+        "trackers": trackers,
+        "refused": refused[0],
+        "errors": errors,
+    }

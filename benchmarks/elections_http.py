@@ -26,8 +26,6 @@ import platform
 import re
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 # The shared helpers sit beside this file (also when a test loads it by path).
@@ -41,6 +39,7 @@ from _http import (
     form_token,
     postgres_database,
     run_child,
+    run_crowd,
     served,
     sign_in,
 )
@@ -73,60 +72,13 @@ def run_voters(
     host: str, port: int, public_id: str, voters: list[str], rankings: list[list[int]]
 ) -> dict[str, object]:
     """Every voter signs in, opens the ballot, and casts twice at once."""
-    browsers = [Browser(host, port) for _ in voters]
-    trackers: list[str] = []
-    refused = [0]
-    errors: list[str] = []
-    lock = threading.Lock()
-    tokens: list[str] = [""] * len(voters)
-
-    def prepare(i: int) -> None:
-        try:
-            sign_in(browsers[i], voters[i], PASSWORD)
-            tokens[i] = ballot_form(browsers[i], public_id)
-        except Exception as exc:  # reported, and the run fails
-            with lock:
-                errors.append(f"{voters[i]}: {exc!r}")
-
-    def attempt(i: int, start: threading.Event) -> None:
-        start.wait()
-        try:
-            tracker = cast(browsers[i], public_id, tokens[i], rankings[i])
-        except Exception as exc:
-            with lock:
-                errors.append(f"{voters[i]}: {exc!r}")
-            return
-        with lock:
-            if tracker is None:
-                refused[0] += 1
-            else:
-                trackers.append(tracker)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=prepare, args=(i,)) for i in range(len(voters))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    sign_in_s = time.perf_counter() - started
-    go = threading.Event()
-    threads = [
-        threading.Thread(target=attempt, args=(i, go)) for i in range(len(voters)) for _ in (0, 1)
-    ]
-    for t in threads:
-        t.start()
-    started = time.perf_counter()
-    go.set()
-    for t in threads:
-        t.join()
-    cast_s = time.perf_counter() - started
-    return {
-        "sign_in_s": sign_in_s,
-        "cast_s": cast_s,
-        "trackers": trackers,
-        "refused": refused[0],
-        "errors": errors,
-    }
+    return run_crowd(
+        host,
+        port,
+        voters,
+        f"/elections/{public_id}/vote/",
+        lambda browser, token, i: cast(browser, public_id, token, rankings[i]),
+    )
 
 
 # ------------------------------------------------------------------- database set-up

@@ -28,8 +28,6 @@ import platform
 import re
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,11 +38,10 @@ from _http import (
     SETTINGS,
     Browser,
     bench_env,
-    form_token,
     postgres_database,
     run_child,
+    run_crowd,
     served,
-    sign_in,
 )
 
 TRACKER = re.compile(r'<p class="tracker"><code>([^<]+)</code>')
@@ -74,60 +71,13 @@ def cast(browser: Browser, public_id: str, token: str, choice: str) -> str | Non
 
 def run_members(host: str, port: int, public_id: str, members: list[str]) -> dict[str, object]:
     """Every member signs in, opens the decision page, and casts twice at once."""
-    browsers = [Browser(host, port) for _ in members]
-    trackers: list[str] = []
-    refused = [0]
-    errors: list[str] = []
-    lock = threading.Lock()
-    tokens: list[str] = [""] * len(members)
-
-    def prepare(i: int) -> None:
-        try:
-            sign_in(browsers[i], members[i], PASSWORD)
-            tokens[i] = form_token(browsers[i], f"/decisions/{public_id}/")
-        except Exception as exc:  # reported, and the run fails
-            with lock:
-                errors.append(f"{members[i]}: {exc!r}")
-
-    def attempt(i: int, start: threading.Event) -> None:
-        start.wait()
-        try:
-            tracker = cast(browsers[i], public_id, tokens[i], choice_of(i))
-        except Exception as exc:
-            with lock:
-                errors.append(f"{members[i]}: {exc!r}")
-            return
-        with lock:
-            if tracker is None:
-                refused[0] += 1
-            else:
-                trackers.append(tracker)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=prepare, args=(i,)) for i in range(len(members))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    sign_in_s = time.perf_counter() - started
-    go = threading.Event()
-    threads = [
-        threading.Thread(target=attempt, args=(i, go)) for i in range(len(members)) for _ in (0, 1)
-    ]
-    for t in threads:
-        t.start()
-    started = time.perf_counter()
-    go.set()
-    for t in threads:
-        t.join()
-    cast_s = time.perf_counter() - started
-    return {
-        "sign_in_s": sign_in_s,
-        "cast_s": cast_s,
-        "trackers": trackers,
-        "refused": refused[0],
-        "errors": errors,
-    }
+    return run_crowd(
+        host,
+        port,
+        members,
+        f"/decisions/{public_id}/",
+        lambda browser, token, i: cast(browser, public_id, token, choice_of(i)),
+    )
 
 
 # ------------------------------------------------------------------- database set-up
