@@ -9,12 +9,10 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
@@ -28,6 +26,7 @@ from collegium.conditions.transitions import REPORT, ConditionsError
 from collegium.federation.permissions import PermissionDenied
 from collegium.record.models import Entry
 from tests.conftest import make_body, make_member
+from tests.machines import RolledBackMachine
 
 REFUSALS = (ConditionsError, PermissionDenied)
 ROLES = ["reporter", "co_worker", "board", "top_board", "outsider", "moderator"]
@@ -43,16 +42,7 @@ def reachable(state: str) -> set[str]:
     return found
 
 
-class ReportLifecycle(RuleBasedStateMachine):
-    def __init__(self) -> None:
-        super().__init__()
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-
-    def teardown(self) -> None:
-        transaction.set_rollback(True)
-        self._atomic.__exit__(None, None, None)
-
+class ReportLifecycle(RolledBackMachine):
     @initialize()
     def federation(self) -> None:
         from collegium.elections.services import board_seat_founding

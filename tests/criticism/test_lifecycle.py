@@ -15,7 +15,6 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
@@ -30,6 +29,7 @@ from collegium.federation.permissions import PermissionDenied
 from collegium.record.models import Entry
 from tests.conftest import make_body, make_member
 from tests.criticism.conftest import seat
+from tests.machines import RolledBackMachine
 
 T = TypeVar("T")
 REFUSALS = (CriticismError, PermissionDenied)
@@ -41,16 +41,7 @@ NOT_MODERATOR = st.integers(0, 5)
 MODERATOR = 6
 
 
-class CriticismLifecycle(RuleBasedStateMachine):
-    def __init__(self) -> None:
-        super().__init__()
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-
-    def teardown(self) -> None:
-        transaction.set_rollback(True)
-        self._atomic.__exit__(None, None, None)
-
+class CriticismLifecycle(RolledBackMachine):
     @initialize()
     def federation(self) -> None:
         self.now = timezone.now()

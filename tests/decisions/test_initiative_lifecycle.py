@@ -7,12 +7,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
@@ -31,20 +29,12 @@ from collegium.decisions.transitions import INITIATIVE
 from collegium.federation.models import Charter
 from collegium.federation.permissions import PermissionDenied
 from tests.conftest import make_body, make_member
+from tests.machines import RolledBackMachine
 
 REFUSALS = (DecisionError, PermissionDenied)
 
 
-class InitiativeLifecycle(RuleBasedStateMachine):
-    def __init__(self) -> None:
-        super().__init__()
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-
-    def teardown(self) -> None:
-        transaction.set_rollback(True)
-        self._atomic.__exit__(None, None, None)
-
+class InitiativeLifecycle(RolledBackMachine):
     @initialize()
     def federation(self) -> None:
         from collegium.elections.services import board_seat_founding

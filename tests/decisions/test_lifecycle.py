@@ -6,12 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
@@ -33,6 +31,7 @@ from collegium.decisions.transitions import DECISION
 from collegium.federation.permissions import PermissionDenied
 from collegium.federation.services import charter_change
 from tests.conftest import make_body, make_member
+from tests.machines import RolledBackMachine
 
 REFUSALS = (DecisionError, PermissionDenied)
 
@@ -47,17 +46,7 @@ def reachable(state: str) -> set[str]:
     return found
 
 
-class DecisionLifecycle(RuleBasedStateMachine):
-    def __init__(self) -> None:
-        super().__init__()
-        # Each run of the machine happens in a savepoint rolled back at its teardown.
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-
-    def teardown(self) -> None:
-        transaction.set_rollback(True)
-        self._atomic.__exit__(None, None, None)
-
+class DecisionLifecycle(RolledBackMachine):
     @initialize()
     def federation(self) -> None:
         from collegium.elections.services import board_seat_founding
