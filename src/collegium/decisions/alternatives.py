@@ -13,15 +13,17 @@ from django.utils import timezone
 
 from collegium.decisions.models import (
     Decision,
-    ReferendumBallot,
-    ReferendumRollEntry,
-    ReferendumTracker,
 )
-from collegium.decisions.services import MAX_TITLE, _digest, _member, _notify_members
+from collegium.decisions.services import (
+    MAX_TITLE,
+    _digest,
+    _member,
+    _notify_members,
+    _secret_cast,
+)
 from collegium.decisions.transitions import DecisionError
-from collegium.elections.ballots import store_secret_ballot
 from collegium.federation.models import Body
-from collegium.federation.permissions import belongs_to, holds_seat, require
+from collegium.federation.permissions import holds_seat, require
 from collegium.federation.selectors import body_members
 from collegium.record.services import actor_for, record_append
 
@@ -114,31 +116,13 @@ def alternatives_cast(
     *, user: Any, decision: Decision, ranking: Sequence[Any], now: dt.datetime | None = None
 ) -> str:
     """Rank secretly; returns the tracker."""
-    now = now or timezone.now()
-    member = _member(user)
-    decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if decision.kind != Decision.Kind.ALTERNATIVES:
-        raise DecisionError("this vote is not between alternatives")
-    if decision.state != Decision.State.VOTING or now >= decision.closes_at:
-        raise DecisionError("the referendum is closed")
-    require(
-        belongs_to(member, decision.body),
-        f"only members of {decision.body.name} vote in its referendums",
+    return _secret_cast(
+        user=user,
+        decision=decision,
+        kind=Decision.Kind.ALTERNATIVES,
+        ballot=lambda locked: {"ranking": parse_ranking(ranking, len(locked.options or []))},
+        now=now,
     )
-    order = parse_ranking(ranking, len(decision.options or []))
-    tracker = store_secret_ballot(
-        roll=lambda: ReferendumRollEntry.objects.create(decision=decision, member=member),
-        ballot=lambda: ReferendumBallot.objects.create(decision=decision, ranking=order),
-        tracker=lambda: ReferendumTracker.objects.create(decision=decision),
-        already_voted=DecisionError("you have already voted in this referendum"),
-    )
-    record_append(
-        kind="decision.referendum_voted",
-        actor=actor_for(user),
-        body=decision.body,
-        data={"decision": decision.public_id},
-    )
-    return tracker
 
 
 def alternatives_count(decision: Decision) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -559,22 +560,46 @@ def referendum_cast(
     *, user: Any, decision: Decision, choice: str, now: dt.datetime | None = None
 ) -> str:
     """Vote secretly; returns the tracker. Roll, ballot and tracker are unlinked."""
+
+    def ballot(_decision: Decision) -> dict[str, Any]:
+        if choice not in RollCallVote.Vote.values:
+            raise DecisionError(f"vote yes, no or abstain, not {choice!r}")
+        return {"choice": choice}
+
+    return _secret_cast(
+        user=user, decision=decision, kind=Decision.Kind.REFERENDUM, ballot=ballot, now=now
+    )
+
+
+def _secret_cast(
+    *,
+    user: Any,
+    decision: Decision,
+    kind: str,
+    ballot: Callable[[Decision], dict[str, Any]],
+    now: dt.datetime | None = None,
+) -> str:
+    """A member's secret ballot in a referendum of ``kind``; ``ballot`` checks the voter's
+    answer against the (locked) decision and gives the ballot's fields. Returns the
+    tracker; roll, ballot and tracker are stored unlinked (ADR 0007)."""
     now = now or timezone.now()
     member = _member(user)
+    # Locked like the count, so no ballot commits after the count has read them.
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if decision.kind != Decision.Kind.REFERENDUM:
-        raise DecisionError("this is a board roll call")
+    if decision.kind != kind:
+        raise DecisionError(
+            f"this is a {decision.get_kind_display().lower()}: vote as its page says"
+        )
     if decision.state != Decision.State.VOTING or now >= decision.closes_at:
         raise DecisionError("the referendum is closed")
     require(
         belongs_to(member, decision.body),
         f"only members of {decision.body.name} vote in its referendums",
     )
-    if choice not in RollCallVote.Vote.values:
-        raise DecisionError(f"vote yes, no or abstain, not {choice!r}")
+    fields = ballot(decision)
     tracker = store_secret_ballot(
         roll=lambda: ReferendumRollEntry.objects.create(decision=decision, member=member),
-        ballot=lambda: ReferendumBallot.objects.create(decision=decision, choice=choice),
+        ballot=lambda: ReferendumBallot.objects.create(decision=decision, **fields),
         tracker=lambda: ReferendumTracker.objects.create(decision=decision),
         already_voted=DecisionError("you have already voted in this referendum"),
     )
