@@ -22,8 +22,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _http import POSTGRES, postgres_database
+from _pages import measure, run_backends, setup_django
 
 SMALL = 50
 BOARD = 7
@@ -45,19 +43,6 @@ PAGES = [
 
 
 # ------------------------------------------------------------------------ the child
-
-
-def setup_django(database_url: str, work: Path) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "collegium.settings"
-    os.environ["COLLEGIUM_DEBUG"] = "0"  # as served: no template debugging
-    os.environ["COLLEGIUM_SIGNING_KEY_FILE"] = str(work / "bench.key")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build(code: str, parent: Any, size: int, tag: str) -> tuple[Any, Any]:
@@ -217,30 +202,6 @@ def build(code: str, parent: Any, size: int, tag: str) -> tuple[Any, Any]:
     return works, members[-1].user
 
 
-def measure(client: Any, url: str, runs: int) -> dict[str, object]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times, sql = [], []
-    queries = 0
-    for i in range(runs + 2):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - started
-        assert response.status_code == 200, (url, response.status_code)
-        if i >= 2:
-            times.append(elapsed)
-            sql.append(sum(float(q["time"]) for q in ctx.captured_queries))
-            queries = len(ctx.captured_queries)
-    return {
-        "ms": 1000 * statistics.median(times),
-        "sql_ms": 1000 * statistics.median(sql),
-        "queries": queries,
-        "bytes": len(response.content),
-    }
-
-
 def child(database_url: str, size: int, runs: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="collegium-bench-"))
     setup_django(database_url, work)
@@ -280,22 +241,6 @@ def child(database_url: str, size: int, runs: int) -> None:
 # ----------------------------------------------------------------------- the parent
 
 
-def run_backend(label: str, url: str, size: int, runs: int) -> dict[str, object] | None:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", url, "--size", str(size), "--runs", str(runs)],
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-    )
-    if out.returncode != 0:
-        print(f"{label} failed:\n{out.stderr[-3000:]}", file=sys.stderr)
-        return None
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
-    result["database"] = label
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=10_000, help="decisions in the body")
@@ -307,26 +252,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.size, args.runs)
         return
-    results = []
-    if args.only in (None, "sqlite"):
-        tmp = Path(tempfile.mkdtemp(prefix="collegium-bench-"))
-        found = run_backend("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", args.size, args.runs)
-        if found:
-            results.append(found)
-    if args.only in (None, "postgres"):
-        server = os.environ.get("COLLEGIUM_TEST_POSTGRES", POSTGRES)
-        name = f"collegium_bench_{os.getpid()}"
-        try:
-            url = postgres_database(server, name, create=True)
-        except Exception as exc:
-            print(f"PostgreSQL not tested: {exc}", file=sys.stderr)
-        else:
-            try:
-                found = run_backend("PostgreSQL", url, args.size, args.runs)
-                if found:
-                    results.append(found)
-            finally:
-                postgres_database(server, name, create=False)
+    results = run_backends(__file__, args.only, args.size, args.runs)
     if args.json:
         print(json.dumps(results, indent=2))
     print(

@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _http import POSTGRES, postgres_database
+from _pages import measure, run_backends, setup_django
 
 SMALL = 50
 BOARD = 5
@@ -46,19 +45,6 @@ PAGES = [
     ("register, vacant only", "/bodies/{code}/housing/?state=vacant"),
     ("API: whole waiting list", "/api/housing/bodies/{code}/list"),
 ]
-
-
-def setup_django(database_url: str, work: Path) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "collegium.settings"
-    os.environ["COLLEGIUM_DEBUG"] = "0"
-    os.environ["COLLEGIUM_SIGNING_KEY_FILE"] = str(work / "bench.key")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build(code: str, parent: Any, size: int, tag: str) -> tuple[Any, Any]:
@@ -201,30 +187,6 @@ def build(code: str, parent: Any, size: int, tag: str) -> tuple[Any, Any]:
     return works, members[BOARD + size // 2].user
 
 
-def measure(client: Any, url: str, runs: int) -> dict[str, object]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    times, sql = [], []
-    queries = 0
-    for i in range(runs + 2):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - started
-        assert response.status_code == 200, (url, response.status_code)
-        if i >= 2:
-            times.append(elapsed)
-            sql.append(sum(float(q["time"]) for q in ctx.captured_queries))
-            queries = len(ctx.captured_queries)
-    return {
-        "ms": 1000 * statistics.median(times),
-        "sql_ms": 1000 * statistics.median(sql),
-        "queries": queries,
-        "bytes": len(response.content),
-    }
-
-
 def child(database_url: str, size: int, runs: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="collegium-bench-"))
     setup_django(database_url, work)
@@ -269,22 +231,6 @@ def child(database_url: str, size: int, runs: int) -> None:
     )
 
 
-def run_backend(label: str, url: str, size: int, runs: int) -> dict[str, object] | None:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", url, "--size", str(size), "--runs", str(runs)],
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-    )
-    if out.returncode != 0:
-        print(f"{label} failed:\n{out.stderr[-3000:]}", file=sys.stderr)
-        return None
-    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
-    result["database"] = label
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=10_000, help="applicants and dwellings")
@@ -296,26 +242,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.size, args.runs)
         return
-    results = []
-    if args.only in (None, "sqlite"):
-        tmp = Path(tempfile.mkdtemp(prefix="collegium-bench-"))
-        found = run_backend("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", args.size, args.runs)
-        if found:
-            results.append(found)
-    if args.only in (None, "postgres"):
-        server = os.environ.get("COLLEGIUM_TEST_POSTGRES", POSTGRES)
-        name = f"collegium_bench_{os.getpid()}"
-        try:
-            url = postgres_database(server, name, create=True)
-        except Exception as exc:
-            print(f"PostgreSQL not tested: {exc}", file=sys.stderr)
-        else:
-            try:
-                found = run_backend("PostgreSQL", url, args.size, args.runs)
-                if found:
-                    results.append(found)
-            finally:
-                postgres_database(server, name, create=False)
+    results = run_backends(__file__, args.only, args.size, args.runs)
     if args.json:
         print(json.dumps(results, indent=2))
     print(
