@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from collegium.federation.models import Charter, CharterChange
+from collegium.federation.models import Body, Charter, CharterChange
 from collegium.federation.selectors import charter_as_dict
 from collegium.record.models import Entry
 
@@ -101,7 +101,9 @@ def test_others_are_refused(client_for: Any) -> None:
 def test_federation_default_by_the_congress_board(client_for: Any) -> None:
     assert client_for("board_member").post("/charter/", form(reason="x")).status_code == 403
     client = client_for("congress_board_member")
-    data = {name: str(v) for name, v in charter_as_dict(None).items()}
+    data = {
+        name: str(v) for name, v in charter_as_dict(None).items() if name != "moderation_reasons"
+    }
     data.update(review_window_days="12", reason="Longer review.")
     assert client.post("/charter/", data).status_code == 302
     assert charter_as_dict(None)["review_window_days"] == 12
@@ -109,3 +111,27 @@ def test_federation_default_by_the_congress_board(client_for: Any) -> None:
     response = client.post("/charter/", data)
     assert response.status_code == 400
     assert "cannot be empty" in response.content.decode()
+
+
+def test_the_moderation_reasons_are_the_charters(client_for: Any) -> None:
+    from collegium.federation.charters import DEFAULT_MODERATION_REASONS
+    from collegium.federation.selectors import moderation_reasons
+
+    client = client_for("board_member")
+    page = client.get("/bodies/sormovo/charter/").content.decode()
+    assert DEFAULT_MODERATION_REASONS[1] in page and "Reasons for which posts may be hidden" in page
+    data = {name: "" for name in charter_as_dict(None) if name != "moderation_reasons"}
+    too_long = client.post(
+        "/bodies/sormovo/charter/",
+        {**data, "moderation_reasons": "Spam\n" + "x" * 201, "reason": "Shorter list."},
+    )
+    assert too_long.status_code == 400 and "at most 200" in too_long.content.decode()
+    done = client.post(
+        "/bodies/sormovo/charter/",
+        {**data, "moderation_reasons": "Spam\n\nThreats of violence\n", "reason": "Ours."},
+    )
+    assert done.status_code == 302
+    reasons, source = moderation_reasons(Body.objects.get(code="sormovo"))
+    assert reasons == ["Spam", "Threats of violence"] and source == "this body"
+    shop = Body.objects.get(code="sormovo-forge")
+    assert moderation_reasons(shop) == (["Spam", "Threats of violence"], "Sormovo Works")

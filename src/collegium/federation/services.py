@@ -71,7 +71,8 @@ def charter_change(
             errors[name] = getattr(exc, "message", str(exc))
     if body is None:
         for name, value in clean.items():
-            if value is None:
+            # An empty list of reasons at the default means the built-in list.
+            if value is None and name != MODERATION_REASONS:
                 errors[name] = "the federation default cannot be empty"
     if errors:
         raise CharterChangeError(errors)

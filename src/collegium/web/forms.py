@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from collegium.federation.charters import FIELDS
+from collegium.federation.charters import FIELDS, MAX_REASON_LENGTH, MAX_REASONS, MODERATION_REASONS
 from collegium.federation.models import Body, Charter
 from collegium.web.templatetags.collegium import entry_kind
 
@@ -58,6 +58,21 @@ class CharterForm(forms.Form):
                     }
                 ),
             )
+        own_reasons = getattr(own, MODERATION_REASONS, None) if own is not None else None
+        self.fields[MODERATION_REASONS] = forms.CharField(
+            label="Reasons for which posts may be hidden",
+            required=False,
+            initial="\n".join(own_reasons or []),
+            max_length=MAX_REASONS * (MAX_REASON_LENGTH + 1),
+            widget=forms.Textarea(attrs={"rows": 6}),
+            help_text="One reason per line; the moderation commission may hide a criticism or a "
+            "condition report only for one of them. "
+            + (
+                "Leave empty for the built-in list."
+                if federation_default
+                else "Leave empty to inherit from above."
+            ),
+        )
         self.fields["reason"] = forms.CharField(
             label="Reason for the change",
             required=False,  # the service says why it is needed
@@ -70,7 +85,11 @@ class CharterForm(forms.Form):
         return [self[f.name] for f in FIELDS]
 
     def changes(self) -> dict[str, object]:
-        return {f.name: (self.cleaned_data.get(f.name) or "").strip() or None for f in FIELDS}
+        values: dict[str, object] = {
+            f.name: (self.cleaned_data.get(f.name) or "").strip() or None for f in FIELDS
+        }
+        values[MODERATION_REASONS] = self.cleaned_data.get(MODERATION_REASONS) or None
+        return values
 
     def add_service_errors(self, errors: dict[str, str]) -> None:
         for name, message in errors.items():

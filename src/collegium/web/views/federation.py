@@ -184,6 +184,7 @@ def charter(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "body": body,
             "ancestors": selectors.body_ancestors(body) if body else [],
             "values": selectors.charter_effective(body),
+            "reasons": selectors.moderation_reasons(body),
             "form": form,
             "authority": authority,
             "history": queries.charter_history(body)[:50],
