@@ -247,3 +247,13 @@ def test_author_withdraws_and_it_stays_listed(small_federation, proposal):
     with pytest.raises(DecisionError, match="cannot become"):
         proposal_withdraw(user=f.worker.user, proposal=proposal, reason="again")
     assert Entry.objects.filter(kind="proposal.withdrawn").count() == 1
+
+
+def test_an_outsider_hears_no_before_closed(small_federation, proposal):
+    """Permission is checked first: someone with no say learns that, not the vote's state."""
+    f = small_federation
+    decision = roll_call_open(user=f.board_member.user, proposal=proposal, closes_at=CLOSE, now=NOW)
+    with pytest.raises(PermissionDenied):
+        roll_call_vote(user=f.worker.user, decision=decision, vote="yes", now=AFTER)
+    with pytest.raises(DecisionError, match="closed"):
+        roll_call_vote(user=f.board_member.user, decision=decision, vote="yes", now=AFTER)

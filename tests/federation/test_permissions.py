@@ -49,3 +49,12 @@ def test_rights_come_from_seats_not_from_the_operator(small_federation):
     assert can_change_charter(f.congress_board_member.user, None)
     assert not can_change_charter(f.operator, None)
     assert can_import(f.operator) and not can_import(f.board_member.user)
+
+
+def test_a_member_no_longer_active_holds_no_seat(small_federation):
+    from collegium.federation.permissions import holds_seat
+
+    f = small_federation
+    assert holds_seat(f.board_member, f.enterprise)
+    f.board_member.active = False
+    assert not holds_seat(f.board_member, f.enterprise)

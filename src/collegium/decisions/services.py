@@ -529,14 +529,14 @@ def roll_call_vote(
     member = _member(user)
     # Locked like the count, so no vote commits after the count has read the votes.
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if decision.kind != Decision.Kind.ROLL_CALL:
-        raise DecisionError("this is a referendum: members vote by secret ballot")
-    if decision.state != Decision.State.VOTING or now >= decision.closes_at:
-        raise DecisionError("the roll call is closed")
     require(
         holds_seat(member, decision.body),
         f"only the board of {decision.body.name} votes in its roll calls",
     )
+    if decision.kind != Decision.Kind.ROLL_CALL:
+        raise DecisionError("this is a referendum: members vote by secret ballot")
+    if decision.state != Decision.State.VOTING or now >= decision.closes_at:
+        raise DecisionError("the roll call is closed")
     if vote not in RollCallVote.Vote.values:
         raise DecisionError(f"vote yes, no or abstain, not {vote!r}")
     try:
@@ -586,16 +586,16 @@ def _secret_cast(
     member = _member(user)
     # Locked like the count, so no ballot commits after the count has read them.
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    require(
+        belongs_to(member, decision.body),
+        f"only members of {decision.body.name} vote in its referendums",
+    )
     if decision.kind != kind:
         raise DecisionError(
             f"this is a {decision.get_kind_display().lower()}: vote as its page says"
         )
     if decision.state != Decision.State.VOTING or now >= decision.closes_at:
         raise DecisionError("the referendum is closed")
-    require(
-        belongs_to(member, decision.body),
-        f"only members of {decision.body.name} vote in its referendums",
-    )
     fields = ballot(decision)
     tracker = store_secret_ballot(
         roll=lambda: ReferendumRollEntry.objects.create(decision=decision, member=member),

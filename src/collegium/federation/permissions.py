@@ -30,7 +30,8 @@ def belongs_to(member: Member | None, body: Body) -> bool:
 
 
 def holds_seat(member: Member | None, body: Body) -> bool:
-    if member is None:
+    """A current board seat on the body; a member no longer active holds none."""
+    if member is None or not member.active:
         return False
     today = timezone.localdate()
     return member.seats.filter(
