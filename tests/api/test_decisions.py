@@ -184,3 +184,18 @@ def test_lists_validation_and_errors(fed: Any, clients: dict[str, Client]) -> No
         "<script" not in html["versions"][0]["html"]
         and "javascript:" not in html["versions"][0]["html"]
     )
+
+
+def test_withdraw_through_the_api(client, small_federation):
+    from collegium.decisions.services import proposal_submit
+
+    f = small_federation
+    proposal = proposal_submit(user=f.worker.user, body=f.enterprise, title="A crane", text="x")
+    url = f"/api/decisions/proposals/{proposal.public_id}/withdrawal"
+    client.force_login(f.board_member.user)
+    assert client.post(url, {"reason": "x"}, content_type="application/json").status_code == 403
+    client.force_login(f.worker.user)
+    done = client.post(url, {"reason": "Done elsewhere."}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["state"] == "withdrawn"
+    again = client.post(url, {"reason": "again"}, content_type="application/json")
+    assert again.status_code == 409

@@ -65,6 +65,7 @@ EXPECTED = {
     "/api/decisions/{public_id}/signatures": {"post"},
     "/api/decisions/{public_id}/close": {"post"},
     "/api/decisions/{public_id}/rankings": {"post"},
+    "/api/decisions/proposals/{public_id}/withdrawal": {"post"},
     "/api/bodies/{code}/initiatives": {"get", "post"},
     "/api/initiatives/{public_id}": {"get"},
     "/api/initiatives/{public_id}/signatures": {"post"},

@@ -401,3 +401,24 @@ def test_record_links_and_amendment_text_is_escaped(small_federation: Any) -> No
     amendment_accept(user=f.worker.user, amendment=Amendment.objects.get())
     proposal_revise(user=f.worker.user, proposal=proposal, text="New", rationale="")
     assert proposal.versions.count() == 3
+
+
+def test_the_author_withdraws_a_proposal_from_its_page(client, small_federation):
+    from collegium.decisions.models import Proposal
+    from collegium.decisions.services import proposal_submit
+
+    f = small_federation
+    proposal = proposal_submit(user=f.worker.user, body=f.enterprise, title="A crane", text="x")
+    client.force_login(f.board_member.user)
+    assert (
+        client.post(f"/proposals/{proposal.public_id}/withdraw/", {"reason": "no"}).status_code
+        == 403
+    )
+    client.force_login(f.worker.user)
+    page = client.get(f"/proposals/{proposal.public_id}/").content.decode()
+    assert "Withdraw the proposal" in page
+    empty = client.post(f"/proposals/{proposal.public_id}/withdraw/", {"reason": " "})
+    assert empty.status_code == 400 and "Say why" in empty.content.decode()
+    done = client.post(f"/proposals/{proposal.public_id}/withdraw/", {"reason": "Done elsewhere."})
+    assert done.status_code == 302
+    assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.WITHDRAWN

@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern] = [
             ("amendment/accept", "accept"),
             ("amendment/decline", "decline"),
             ("revise", "revise"),
+            ("withdraw", "withdraw"),
             ("roll-call", "roll_call"),
             ("referendum", "referendum"),
         ]

@@ -556,6 +556,26 @@ def decline(request: HttpRequest, public_id: str, amendment_id: str) -> Any:
     return _proposal_out(request, _proposal(public_id))
 
 
+class WithdrawIn(Schema):
+    reason: str = Field(..., max_length=MAX_TEXT)
+
+
+@router.post(
+    "/proposals/{public_id}/withdrawal",
+    response={200: ProposalOut, **R},
+    auth=REQUIRED,
+    summary="Withdraw a proposal under discussion (its author); it stays listed",
+)
+def withdraw(request: HttpRequest, public_id: str, data: WithdrawIn) -> Any:
+    try:
+        services.proposal_withdraw(
+            user=caller(request), proposal=_proposal(public_id), reason=data.reason
+        )
+    except DecisionError as exc:
+        raise _fail(exc) from None
+    return _proposal_out(request, _proposal(public_id))
+
+
 @router.post(
     "/proposals/{public_id}/roll-call",
     response={201: DecisionOut, **R},

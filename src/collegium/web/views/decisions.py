@@ -282,6 +282,7 @@ ANCHORS = {
     "accept": "amendments",
     "decline": "amendments",
     "revise": "revise",
+    "withdraw": "revise",
     "roll_call": "vote",
     "referendum": "vote",
 }
@@ -329,6 +330,11 @@ def proposal_action(request: HttpRequest, public_id: str, action: str) -> HttpRe
                 user=user, proposal=proposal, text=text, rationale=rationale
             )
             done = f"Version {version.number} is published."
+        elif action == "withdraw":
+            services.proposal_withdraw(
+                user=user, proposal=proposal, reason=post.get("reason", "")[:MAX_TEXT]
+            )
+            done = "The proposal is withdrawn; it stays listed with its discussion."
         elif action in ("roll_call", "referendum"):
             key = "vote"
             closes_at = _parse_when(post.get("closes_at", ""))
