@@ -16,16 +16,16 @@ from collegium.decisions.models import (
 )
 from collegium.decisions.services import (
     MAX_TITLE,
+    _announce_referendum,
     _digest,
     _member,
-    _notify_members,
     _secret_cast,
 )
 from collegium.decisions.transitions import DecisionError
 from collegium.federation.models import Body
 from collegium.federation.permissions import holds_seat, require
 from collegium.federation.selectors import body_members
-from collegium.record.services import actor_for, record_append
+from collegium.record.services import actor_for
 
 MIN_OPTIONS, MAX_OPTIONS, MAX_OPTION = 2, 20, 200
 
@@ -71,22 +71,12 @@ def alternatives_open(
         closes_at=closes_at,
         options=cleaned,
     )
-    record_append(
-        kind="decision.alternatives_opened",
+    _announce_referendum(
+        decision,
         actor=actor_for(user),
-        body=body,
-        data={
-            "decision": decision.public_id,
-            "options_sha256": [_digest(o) for o in cleaned],
-            "closes_at": closes_at.isoformat(),
-            "electorate": decision.electorate_size,
-        },
-    )
-    _notify_members(
-        body,
-        kind="decision.referendum_opened",
+        kind="decision.alternatives_opened",
+        data={"options_sha256": [_digest(o) for o in cleaned]},
         title=f"Rank the alternatives: {decision.title}",
-        url=f"/decisions/{decision.public_id}/",
         now=now,
     )
     return decision

@@ -446,23 +446,8 @@ def referendum_open(
         body_members(proposal.body).count(),
         quorum="0",
     )
-    record_append(
-        kind="decision.referendum_opened",
-        actor=actor_for(user),
-        body=proposal.body,
-        data={
-            "decision": decision.public_id,
-            "proposal": proposal.public_id,
-            "closes_at": closes_at.isoformat(),
-            "electorate": decision.electorate_size,
-        },
-    )
-    _notify_members(
-        proposal.body,
-        kind="decision.referendum_opened",
-        title=f"Referendum open: {decision.title}",
-        url=f"/decisions/{decision.public_id}/",
-        now=now,
+    _announce_referendum(
+        decision, actor=actor_for(user), data={"proposal": proposal.public_id}, now=now
     )
     return decision
 
@@ -499,26 +484,46 @@ def referendum_call(
         subject_kind=subject_kind,
         subject_id=subject_id,
     )
-    record_append(
-        kind="decision.referendum_opened",
+    _announce_referendum(
+        decision,
         actor=SYSTEM,
-        body=body,
         data={
-            "decision": decision.public_id,
             "subject": [subject_kind, subject_id],
             "question_sha256": _digest(decision.text),
-            "closes_at": closes_at.isoformat(),
+        },
+        now=now,
+    )
+    return decision
+
+
+def _announce_referendum(
+    decision: Decision,
+    *,
+    actor: Actor,
+    data: dict[str, Any],
+    now: dt.datetime,
+    kind: str = "decision.referendum_opened",
+    title: str = "",
+) -> None:
+    """The record entry of a referendum that opens, and the notice to the body's members."""
+    record_append(
+        kind=kind,
+        actor=actor,
+        body=decision.body,
+        data={
+            "decision": decision.public_id,
+            **data,
+            "closes_at": decision.closes_at.isoformat(),
             "electorate": decision.electorate_size,
         },
     )
     _notify_members(
-        body,
+        decision.body,
         kind="decision.referendum_opened",
-        title=f"Referendum open: {decision.title}",
+        title=title or f"Referendum open: {decision.title}",
         url=f"/decisions/{decision.public_id}/",
         now=now,
     )
-    return decision
 
 
 @transaction.atomic
@@ -778,23 +783,10 @@ def review_sign(
         closes_at=now + dt.timedelta(days=charter_as_dict(decision.body)["recall_ballot_days"]),
         overturns=decision,
     )
-    record_append(
-        kind="decision.referendum_opened",
+    _announce_referendum(
+        referendum,
         actor=SYSTEM,
-        body=decision.body,
-        data={
-            "decision": referendum.public_id,
-            "overturns": decision.public_id,
-            "signatures": signatures,
-            "closes_at": referendum.closes_at.isoformat(),
-            "electorate": members,
-        },
-    )
-    _notify_members(
-        decision.body,
-        kind="decision.referendum_opened",
-        title=f"Referendum open: {referendum.title}",
-        url=f"/decisions/{referendum.public_id}/",
+        data={"overturns": decision.public_id, "signatures": signatures},
         now=now,
     )
     return referendum
