@@ -20,6 +20,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -244,3 +245,44 @@ def run_crowd(
         "refused": refused[0],
         "errors": errors,
     }
+
+
+def build_shop(size: int, prefix: str, given: str) -> tuple[Any, Any, list[Any]]:
+    """In the child, with Django set up: migrate, then a congress, a union, an enterprise
+    and one shop of ``size`` members who sign in as ``<prefix>0000``… with ``PASSWORD``.
+    Returns (enterprise, shop, members); every fourth member is a technical specialist."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from collegium.federation.models import Body, Category, Member
+    from collegium.federation.services import body_place
+
+    call_command("migrate", verbosity=0)
+    user_model = get_user_model()
+
+    def body(code: str, kind: str, parent: Body | None) -> Body:
+        b = Body.objects.create(code=code, name=code.title(), kind=kind, parent=parent, path="")
+        body_place(b)
+        return b
+
+    congress = body("congress", "congress", None)
+    union = body("metal", "industrial_union", congress)
+    works = body("works", "enterprise", union)
+    shop = body("works-1", "shop", works)
+    categories = {c.code: c for c in Category.objects.all()}
+    members = []
+    for i in range(size):
+        user = user_model.objects.create_user(username=f"{prefix}{i:04d}", password=PASSWORD)
+        category = "production_worker" if i % 4 else "technical_specialist"
+        members.append(
+            Member.objects.create(
+                member_no=f"{prefix}{i:04d}",
+                given_name=f"{given}{i}",
+                family_name=f"Family{i % 37}",
+                email=f"{prefix}{i}@example.org",
+                category=categories[category],
+                workplace=shop,
+                user=user,
+            )
+        )
+    return works, shop, members

@@ -32,10 +32,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _http import (
-    PASSWORD,
     SETTINGS,
     Browser,
     bench_env,
+    build_shop,
     form_token,
     postgres_database,
     run_child,
@@ -90,8 +90,6 @@ def build(voters: int) -> dict[str, object]:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.utils import timezone
 
     from collegium.elections.services import (
@@ -100,38 +98,9 @@ def build(voters: int) -> dict[str, object]:
         election_open_voting,
         nomination_submit,
     )
-    from collegium.federation.models import Body, Category, Member
-    from collegium.federation.services import body_place
     from collegium.record.services import SYSTEM
 
-    call_command("migrate", verbosity=0)
-    user_model = get_user_model()
-
-    def body(code: str, kind: str, parent: Body | None) -> Body:
-        b = Body.objects.create(code=code, name=code.title(), kind=kind, parent=parent, path="")
-        body_place(b)
-        return b
-
-    congress = body("congress", "congress", None)
-    union = body("metal", "industrial_union", congress)
-    works = body("works", "enterprise", union)
-    shop = body("works-1", "shop", works)
-    categories = {c.code: c for c in Category.objects.all()}
-    members = []
-    for i in range(voters):
-        user = user_model.objects.create_user(username=f"v{i:04d}", password=PASSWORD)
-        category = "production_worker" if i % 4 else "technical_specialist"
-        members.append(
-            Member.objects.create(
-                member_no=f"v{i:04d}",
-                given_name=f"Voter{i}",
-                family_name=f"Family{i % 37}",
-                email=f"v{i}@example.org",
-                category=categories[category],
-                workplace=shop,
-                user=user,
-            )
-        )
+    works, shop, members = build_shop(voters, "v", "Voter")
     today = dt.date.today()
     board_seat_founding(
         user=None,

@@ -33,11 +33,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _http import (
-    PASSWORD,
     POSTGRES,
     SETTINGS,
     Browser,
     bench_env,
+    build_shop,
     postgres_database,
     run_child,
     run_crowd,
@@ -89,44 +89,13 @@ def build(size: int) -> dict[str, object]:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.utils import timezone
 
     from collegium.decisions.services import proposal_submit, referendum_open
     from collegium.elections.services import board_seat_founding
-    from collegium.federation.models import Body, Category, Member
-    from collegium.federation.services import body_place
     from collegium.record.services import SYSTEM
 
-    call_command("migrate", verbosity=0)
-    user_model = get_user_model()
-
-    def body(code: str, kind: str, parent: Body | None) -> Body:
-        b = Body.objects.create(code=code, name=code.title(), kind=kind, parent=parent, path="")
-        body_place(b)
-        return b
-
-    congress = body("congress", "congress", None)
-    union = body("metal", "industrial_union", congress)
-    works = body("works", "enterprise", union)
-    shop = body("works-1", "shop", works)
-    categories = {c.code: c for c in Category.objects.all()}
-    members = []
-    for i in range(size):
-        user = user_model.objects.create_user(username=f"m{i:04d}", password=PASSWORD)
-        category = "production_worker" if i % 4 else "technical_specialist"
-        members.append(
-            Member.objects.create(
-                member_no=f"m{i:04d}",
-                given_name=f"Member{i}",
-                family_name=f"Family{i % 37}",
-                email=f"m{i}@example.org",
-                category=categories[category],
-                workplace=shop,
-                user=user,
-            )
-        )
+    works, shop, members = build_shop(size, "m", "Member")
     today = dt.date.today()
     board_seat_founding(
         user=None,
