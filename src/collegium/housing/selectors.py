@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from collegium.conditions.selectors import open_reports_by_dwelling
 from collegium.federation.models import Body, Member
 from collegium.federation.pending import PendingItem
 from collegium.housing.models import (
@@ -29,14 +30,6 @@ from collegium.housing.scoring import (
     need_score,
     rank,
 )
-
-
-def open_reports_by_dwelling() -> dict[int, int]:
-    """Open, confirmed condition reports per dwelling id, from the conditions app."""
-    from collegium.conditions.selectors import open_reports_by_dwelling as reports
-
-    return reports()
-
 
 # ---------------------------------------------------------------------------- register
 

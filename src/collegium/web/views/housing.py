@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from collegium.conditions.selectors import open_reports_by_dwelling
 from collegium.federation import permissions
 from collegium.federation import selectors as fsel
 from collegium.federation.models import Member
@@ -264,7 +265,7 @@ def dwelling_detail(request: HttpRequest, code: str) -> HttpResponse:
             "occupancies": hsel.dwelling_occupancies(d),
             "occupant": hsel.current_occupancy(d),
             "allocations": hsel.dwelling_allocations(d),
-            "open_reports": hsel.open_reports_by_dwelling().get(d.pk, 0),
+            "open_reports": open_reports_by_dwelling().get(d.pk, 0),
             "conditions_urls": _conditions_urls(d),
             "states": [(v, label) for v, label in DwellingState.choices if v != "occupied"],
             "conditions": Condition.choices,
