@@ -403,3 +403,18 @@ def test_sweep_works_in_batches_with_one_entry_per_batch_and_board(
     # The critic hears once per item; nobody holds a seat on the union's board.
     assert Notification.objects.filter(member=fed.worker, kind="criticism.escalated").count() == 5
     assert s.criticism_sweep(now=NOW + 15 * DAY)["criticism_escalated"] == 0
+
+
+def test_the_record_holds_salted_fingerprints_of_the_texts(crit: Crit) -> None:
+    """A guess at a criticism's text cannot be checked against the public record."""
+    import hashlib
+
+    from collegium.record.services import salted_digest
+
+    c = publish(crit)
+    other = publish(crit)
+    first, second = entries("criticism.published")
+    text = "Since March the extractor fans have not worked."
+    assert first["data"]["text_sha256"] == salted_digest(c.salt, text)
+    assert first["data"]["text_sha256"] != hashlib.sha256(text.encode()).hexdigest()
+    assert c.salt != other.salt and first["data"]["text_sha256"] != second["data"]["text_sha256"]

@@ -11,6 +11,7 @@ from typing import ClassVar
 from django.db import models
 
 from collegium.conditions import transitions as t
+from collegium.record.services import new_salt
 
 
 def _random_key() -> str:
@@ -45,6 +46,10 @@ class Place(models.TextChoices):
 
 
 class ConditionReport(models.Model):
+    # Salts the fingerprints of this item's texts on the public record: erasing a text
+    # and its salt leaves nothing a guess could be checked against.
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
+
     class State(models.TextChoices):
         AWAITING = t.AWAITING, "Awaiting confirmation"
         OPEN = t.OPEN, "Open"

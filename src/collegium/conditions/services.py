@@ -18,7 +18,6 @@ more than there are co-workers to give them; with none it is confirmed at once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,7 +54,7 @@ from collegium.federation.models import Body, BodyKind, Member
 from collegium.federation.permissions import belongs_to, holds_seat, member_of, require
 from collegium.federation.selectors import body_members, charter_as_dict, commission_for
 from collegium.record.models import Entry
-from collegium.record.services import SYSTEM, Actor, actor_for, record_append
+from collegium.record.services import SYSTEM, Actor, actor_for, record_append, salted_digest
 
 __all__ = ["ConditionsError", "MaterialLine", "Upload"]
 
@@ -73,10 +72,6 @@ class MaterialLine:
     product: str
     quantity: Decimal
     unit: str
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _member(user: Any) -> Member:
@@ -349,9 +344,9 @@ def report_submit(
             "hazard": hazard,
             "severity": sev,
             "people_affected": people,
-            "title_sha256": _digest(title),
-            "location_sha256": _digest(location),
-            "text_sha256": _digest(description),
+            "title_sha256": salted_digest(report.salt, title),
+            "location_sha256": salted_digest(report.salt, location),
+            "text_sha256": salted_digest(report.salt, description),
             "photos": [p.sha256 for p in saved],
             "confirmations_needed": needed,
             "responsible": responsible.code,
@@ -583,7 +578,7 @@ def remedy_accept(
         data={
             "report": report.public_id,
             "remedy": remedy.pk,
-            "work_sha256": _digest(work),
+            "work_sha256": salted_digest(report.salt, work),
             "materials": [[m.product, str(m.quantity), m.unit] for m in materials],
             "labour_hours": str(hours),
             "cost": str(money),
@@ -639,7 +634,11 @@ def remedy_done(
         kind="condition.remedy_done",
         actor=actor_for(user),
         body=report.responsible,
-        data={"report": report.public_id, "remedy": remedy.pk, "note_sha256": _digest(note)},
+        data={
+            "report": report.public_id,
+            "remedy": remedy.pk,
+            "note_sha256": salted_digest(report.salt, note),
+        },
     )
     _event(report, "remedy_done", now, entry, actor=member, text=note.strip()[:MAX_TEXT])
     _notify(
@@ -696,7 +695,11 @@ def report_fixed(
         kind="condition.fixed" if fixed else "condition.not_fixed",
         actor=actor_for(user),
         body=report.body,
-        data={"report": report.public_id, "remedy": remedy.pk, "note_sha256": _digest(note)},
+        data={
+            "report": report.public_id,
+            "remedy": remedy.pk,
+            "note_sha256": salted_digest(report.salt, note),
+        },
     )
     _event(report, "fixed" if fixed else "not_fixed", now, entry, actor=member, text=note)
     if not fixed:
@@ -745,7 +748,7 @@ def _escalate(
             "from": origin.code,
             "to": target.code,
             "how": how,
-            "reason_sha256": _digest(reason),
+            "reason_sha256": salted_digest(report.salt, reason),
             "due_at": report.due_at.isoformat(),
             **(extra or {}),
         },
@@ -975,7 +978,7 @@ def report_unhide(
         data={
             "report": report.public_id,
             "commission": commission.code,
-            "reason_sha256": _digest(reason),
+            "reason_sha256": salted_digest(report.salt, reason),
         },
     )
     ModerationAct.objects.create(

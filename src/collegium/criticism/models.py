@@ -14,12 +14,18 @@ from typing import ClassVar
 
 from django.db import models
 
+from collegium.record.services import new_salt
+
 
 def _random_key() -> str:
     return secrets.token_urlsafe(12)
 
 
 class Criticism(models.Model):
+    # Salts the fingerprints of this item's texts on the public record: erasing a text
+    # and its salt leaves nothing a guess could be checked against.
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
+
     class State(models.TextChoices):
         OPEN = "open", "Waiting for the board's response"
         ESCALATED = "escalated", "Escalated, waiting for the higher board"

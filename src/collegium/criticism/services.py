@@ -21,7 +21,6 @@ Anonymity: entries about an anonymous criticism name its author as the opaque ac
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -49,7 +48,7 @@ from collegium.federation.charters import signatures_needed
 from collegium.federation.models import Body, Member
 from collegium.federation.permissions import belongs_to, holds_seat, member_of, require
 from collegium.federation.selectors import body_members, charter_as_dict
-from collegium.record.services import Actor, actor_for, record_append
+from collegium.record.services import Actor, actor_for, record_append, salted_digest
 
 SYSTEM = Actor(id="system", role="system")
 ANONYMOUS = Actor(id="anonymous", role="member")
@@ -60,10 +59,6 @@ MAX_PLAN = 200
 REMIND_BEFORE = dt.timedelta(days=1)
 
 __all__ = ["CriticismError"]
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _member(user: Any) -> Member:
@@ -225,11 +220,13 @@ def criticism_publish(
             "decision": decision.public_id
             if decision is not None and target == "decision"
             else None,
-            "plan_sha256": _digest(criticism.target_plan) if criticism.target_plan else None,
+            "plan_sha256": salted_digest(criticism.salt, criticism.target_plan)
+            if criticism.target_plan
+            else None,
             "anonymous": anonymous,
             "publicity": publicity,
-            "title_sha256": _digest(criticism.title),
-            "text_sha256": _digest(text),
+            "title_sha256": salted_digest(criticism.salt, criticism.title),
+            "text_sha256": salted_digest(criticism.salt, text),
             "due_at": due.isoformat(),
         },
     )
@@ -276,8 +273,8 @@ def criticism_edit(
         body=criticism.body,
         data={
             "criticism": criticism.public_id,
-            "title_sha256": _digest(criticism.title),
-            "text_sha256": _digest(text),
+            "title_sha256": salted_digest(criticism.salt, criticism.title),
+            "text_sha256": salted_digest(criticism.salt, text),
         },
     )
     return criticism
@@ -303,7 +300,7 @@ def addition_add(
         data={
             "criticism": criticism.public_id,
             "addition": addition.pk,
-            "text_sha256": _digest(text),
+            "text_sha256": salted_digest(criticism.salt, text),
         },
     )
     return addition
@@ -379,7 +376,7 @@ def response_publish(
             "criticism": criticism.public_id,
             "level": level.number,
             "late": now > level.due_at,
-            "text_sha256": _digest(text),
+            "text_sha256": salted_digest(criticism.salt, text),
         },
     )
     _notify(
