@@ -257,3 +257,19 @@ def test_an_outsider_hears_no_before_closed(small_federation, proposal):
         roll_call_vote(user=f.worker.user, decision=decision, vote="yes", now=AFTER)
     with pytest.raises(DecisionError, match="closed"):
         roll_call_vote(user=f.board_member.user, decision=decision, vote="yes", now=AFTER)
+
+
+def test_the_record_holds_salted_fingerprints_of_texts(small_federation, proposal):
+    """A guess at a proposal's or comment's text cannot be checked against the record."""
+    import hashlib
+    import json
+
+    from collegium.record.services import salted_digest
+
+    f = small_federation
+    comment_add(user=f.worker.user, proposal=proposal, text="Agreed.", now=NOW)
+    submitted = json.loads(Entry.objects.get(kind="proposal.submitted").payload)["data"]
+    commented = json.loads(Entry.objects.get(kind="proposal.commented").payload)["data"]
+    assert submitted["text_sha256"] == salted_digest(proposal.salt, TEXT)
+    assert submitted["text_sha256"] != hashlib.sha256(TEXT.encode()).hexdigest()
+    assert commented["text_sha256"] == salted_digest(proposal.salt, "Agreed.")

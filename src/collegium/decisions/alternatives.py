@@ -17,7 +17,6 @@ from collegium.decisions.models import (
 from collegium.decisions.services import (
     MAX_TITLE,
     _announce_referendum,
-    _digest,
     _member,
     _secret_cast,
 )
@@ -25,7 +24,7 @@ from collegium.decisions.transitions import DecisionError
 from collegium.federation.models import Body
 from collegium.federation.permissions import holds_seat, require
 from collegium.federation.selectors import body_members
-from collegium.record.services import actor_for
+from collegium.record.services import actor_for, salted_digest
 
 MIN_OPTIONS, MAX_OPTIONS, MAX_OPTION = 2, 20, 200
 
@@ -75,7 +74,7 @@ def alternatives_open(
         decision,
         actor=actor_for(user),
         kind="decision.alternatives_opened",
-        data={"options_sha256": [_digest(o) for o in cleaned]},
+        data={"options_sha256": [salted_digest(decision.salt, o) for o in cleaned]},
         title=f"Rank the alternatives: {decision.title}",
         now=now,
     )

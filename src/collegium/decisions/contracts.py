@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from collegium.decisions import effects
 from collegium.decisions.models import Contract, Decision, Ratification
-from collegium.decisions.services import MAX_TITLE, SYSTEM, _digest, _member, _notify_members
+from collegium.decisions.services import MAX_TITLE, SYSTEM, _member, _notify_members
 from collegium.decisions.transitions import CONTRACT, DecisionError, move
 from collegium.elections.selectors import board_seats
 from collegium.federation.models import Body
 from collegium.federation.permissions import holds_seat, require
-from collegium.record.services import actor_for, record_append
+from collegium.record.services import actor_for, record_append, salted_digest
 
 SUBJECT = "decisions.contract"
 MAX_AFFECTED = 50
@@ -129,7 +129,7 @@ def contract_register(
             "contract": contract.public_id,
             "counterparty": contract.counterparty,
             "kind": kind,
-            "terms_sha256": _digest(contract.terms),
+            "terms_sha256": salted_digest(contract.salt, contract.terms),
             "value": str(value) if value is not None else None,
             "currency": contract.currency or None,
             "affected": sorted(b.code for b in unique),

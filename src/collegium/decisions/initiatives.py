@@ -23,13 +23,13 @@ from collegium.decisions.models import (
     Proposal,
     ProposalVersion,
 )
-from collegium.decisions.services import MAX_TITLE, SYSTEM, _digest, _member, _notify_members
+from collegium.decisions.services import MAX_TITLE, SYSTEM, _member, _notify_members
 from collegium.decisions.transitions import INITIATIVE, PROPOSAL, DecisionError, move
 from collegium.federation.charters import signatures_needed
 from collegium.federation.models import Body
 from collegium.federation.permissions import belongs_to, require
 from collegium.federation.selectors import body_members, charter_as_dict
-from collegium.record.services import actor_for, record_append
+from collegium.record.services import actor_for, record_append, salted_digest
 
 SUBJECT = "decisions.initiative"
 REMIND_BEFORE = dt.timedelta(days=2)
@@ -75,8 +75,8 @@ def initiative_start(
         body=body,
         data={
             "initiative": initiative.public_id,
-            "title_sha256": _digest(initiative.title),
-            "text_sha256": _digest(initiative.text),
+            "title_sha256": salted_digest(initiative.salt, initiative.title),
+            "text_sha256": salted_digest(initiative.salt, initiative.text),
             "needed": needed,
             "collect_until": initiative.collect_until.isoformat(),
         },

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from collegium.decisions.models import AgendaEntry, Decision, Meeting, Proposal, RollCallVote
-from collegium.decisions.services import _digest, _member, _notify_members
+from collegium.decisions.services import _member, _notify_members
 from collegium.decisions.transitions import MEETING, DecisionError, move
 from collegium.elections.selectors import board_seats
 from collegium.federation.models import Body, Member
 from collegium.federation.pending import board_agenda
 from collegium.federation.permissions import holds_seat, require
-from collegium.record.services import actor_for, record_append
+from collegium.record.services import actor_for, record_append, salted_digest
 
 MAX_PLACE = 200
 MAX_NOTES = 50_000
@@ -96,7 +96,7 @@ def meeting_call(
         data={
             "meeting": meeting.public_id,
             "starts_at": starts_at.isoformat(),
-            "agenda": [[e.kind, e.url or _digest(e.title)] for e in entries],
+            "agenda": [[e.kind, e.url or salted_digest(meeting.salt, e.title)] for e in entries],
         },
     )
     _notify_members(
@@ -152,7 +152,7 @@ def meeting_close(
             "meeting": meeting.public_id,
             "present": sorted(m.public_id for m in present),
             "seats": len(seat_holders),
-            "notes_sha256": _digest(meeting.notes),
+            "notes_sha256": salted_digest(meeting.salt, meeting.notes),
         },
     )
     return meeting

@@ -9,12 +9,17 @@ from typing import ClassVar
 
 from django.db import models
 
+from collegium.record.services import new_salt
+
 
 def _random_key() -> str:
     return secrets.token_urlsafe(18)
 
 
 class Proposal(models.Model):
+    # Salts the record's fingerprints of this object's texts (record services).
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
+
     class State(models.TextChoices):
         DELIBERATION = "deliberation", "Under discussion"
         VOTING = "voting", "Being voted on"
@@ -114,6 +119,9 @@ class Amendment(models.Model):
 
 class Decision(models.Model):
     """A vote and its outcome: a board roll call or a referendum of the members."""
+
+    # Salts the record's fingerprints of this object's texts (record services).
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
 
     class Kind(models.TextChoices):
         ROLL_CALL = "roll_call", "Board roll call"
@@ -250,6 +258,9 @@ class Initiative(models.Model):
     """A members' petition that puts an item on the board's agenda. Once the charter's share
     has signed, the board must decide it by the deadline, else it goes up the tree."""
 
+    # Salts the record's fingerprints of this object's texts (record services).
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
+
     class State(models.TextChoices):
         COLLECTING = "collecting", "Collecting signatures"
         ON_AGENDA = "on_agenda", "On the board's agenda"
@@ -323,6 +334,9 @@ class Meeting(models.Model):
     """A board meeting: its agenda is built from what is pending; its minutes from what
     the board decided."""
 
+    # Salts the record's fingerprints of this object's texts (record services).
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
+
     class State(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         HELD = "held", "Held, minutes published"
@@ -368,6 +382,9 @@ class AgendaEntry(models.Model):
 class Contract(models.Model):
     """An agreement with an outside party. It takes effect only when the boards of every
     body it affects have ratified it by roll call."""
+
+    # Salts the record's fingerprints of this object's texts (record services).
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
 
     class Kind(models.TextChoices):
         SUPPLY = "supply", "Supplies to us"

@@ -11,7 +11,6 @@ Proposals routed to the members go to ``referendum_open`` instead.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -40,14 +39,10 @@ from collegium.federation.charters import signatures_needed
 from collegium.federation.models import Body, Member
 from collegium.federation.permissions import belongs_to, holds_seat, member_of, require
 from collegium.federation.selectors import body_members, charter_as_dict
-from collegium.record.services import Actor, actor_for, record_append
+from collegium.record.services import Actor, actor_for, record_append, salted_digest
 
 SYSTEM = Actor(id="system", role="system")
 MAX_TITLE = 200
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _member(user: Any) -> Member:
@@ -121,8 +116,8 @@ def proposal_submit(
         data={
             "proposal": proposal.public_id,
             "route": route,
-            "title_sha256": _digest(proposal.title),
-            "text_sha256": _digest(text),
+            "title_sha256": salted_digest(proposal.salt, proposal.title),
+            "text_sha256": salted_digest(proposal.salt, text),
             "cost": str(cost) if cost is not None else None,
             **({"subject": [subject_kind, subject_id]} if subject_kind else {}),
         },
@@ -184,7 +179,7 @@ def proposal_revise(
         data={
             "proposal": proposal.public_id,
             "version": version.number,
-            "text_sha256": _digest(text),
+            "text_sha256": salted_digest(proposal.salt, text),
         },
     )
     return version
@@ -204,7 +199,10 @@ def proposal_withdraw(*, user: Any, proposal: Proposal, reason: str) -> Proposal
         kind="proposal.withdrawn",
         actor=actor_for(user),
         body=proposal.body,
-        data={"proposal": proposal.public_id, "reason_sha256": _digest(reason)},
+        data={
+            "proposal": proposal.public_id,
+            "reason_sha256": salted_digest(proposal.salt, reason),
+        },
     )
     return proposal
 
@@ -239,7 +237,7 @@ def comment_add(
             "proposal": proposal.public_id,
             "comment": comment.pk,
             "reply_to": parent.pk if parent else None,
-            "text_sha256": _digest(comment.text),
+            "text_sha256": salted_digest(proposal.salt, comment.text),
         },
     )
     return comment
@@ -489,7 +487,7 @@ def referendum_call(
         actor=SYSTEM,
         data={
             "subject": [subject_kind, subject_id],
-            "question_sha256": _digest(decision.text),
+            "question_sha256": salted_digest(decision.salt, decision.text),
         },
         now=now,
     )

@@ -7,6 +7,8 @@ from typing import ClassVar
 
 from django.db import models
 
+from collegium.record.services import new_salt
+
 
 class Condition(models.TextChoices):
     GOOD = "good", "Good"
@@ -23,6 +25,9 @@ class DwellingState(models.TextChoices):
 
 class Dwelling(models.Model):
     """A flat or house kept by a body (enterprise, union, …); that body's board allocates it."""
+
+    # Salts the record's fingerprints of this object's texts (record services).
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
 
     code = models.CharField(max_length=40, unique=True)  # public code, e.g. "SRM-H-012"
     address = models.CharField(max_length=300)
@@ -77,6 +82,9 @@ class Occupancy(models.Model):
 class HousingPolicy(models.Model):
     """The weights of a body's need score. Each change is a new row: the latest is in
     force, the earlier ones are its history."""
+
+    # Salts the record's fingerprints of this object's texts (record services).
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
 
     body = models.ForeignKey(
         "federation.Body", on_delete=models.PROTECT, related_name="housing_policies"
@@ -145,6 +153,9 @@ class Application(models.Model):
 
 class Allocation(models.Model):
     """ "Allocate dwelling D to applicant A": a board decision by roll call."""
+
+    # Salts the record's fingerprints of this object's texts (record services).
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
 
     class State(models.TextChoices):
         VOTING = "voting", "Being decided by the board"

@@ -15,7 +15,6 @@ needs notes are kept out of the record (a hash of the address only).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -36,7 +35,7 @@ from collegium.housing.models import (
 from collegium.housing.permissions import housing_commission, manages_housing
 from collegium.housing.scoring import WeightError, parse_weights
 from collegium.housing.transitions import ALLOCATION, APPLICATION, DWELLING, move
-from collegium.record.services import Actor, actor_for, record_append
+from collegium.record.services import Actor, actor_for, record_append, salted_digest
 
 SYSTEM = Actor(id="system", role="system")
 SUBJECT_KIND = "housing.allocation"
@@ -53,10 +52,6 @@ class HousingError(ValueError):
     def __init__(self, errors: dict[str, str] | str) -> None:
         self.errors = errors if isinstance(errors, dict) else {"__all__": errors}
         super().__init__("; ".join(self.errors.values()))
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _member(user: Any) -> Member:
@@ -153,7 +148,7 @@ def clean_dwelling(raw: dict[str, Any], *, creating: bool) -> tuple[dict[str, An
 def _dwelling_data(d: Dwelling) -> dict[str, Any]:
     return {
         "dwelling": d.code,
-        "address_sha256": _digest(d.address),
+        "address_sha256": salted_digest(d.salt, d.address),
         "area_m2": str(d.area_m2),
         "rooms": d.rooms,
         "condition": d.condition,
@@ -409,7 +404,7 @@ def policy_set(
             "w_waiting": str(parsed.w_waiting),
             "w_unfit": str(parsed.w_unfit),
             "no_dwelling_crowding": str(parsed.no_dwelling_crowding),
-            "reason_sha256": _digest(policy.reason),
+            "reason_sha256": salted_digest(policy.salt, policy.reason),
         },
     )
     policy.record_index = entry.index
@@ -659,7 +654,7 @@ def allocation_propose(
             "skipped": skipped,
             "score": score,
             "decision": decision.public_id,
-            "reason_sha256": _digest(allocation.reason),
+            "reason_sha256": salted_digest(allocation.salt, allocation.reason),
         },
     )
     return allocation
