@@ -483,12 +483,13 @@ def test_the_sweep_counts_for_everyone(world: World) -> None:
 
 # ------------------------------------------------------------------------ the pages
 
-# action → the roles allowed through the page's POST endpoint. As ALLOWED, except:
-# withdrawing has no page (no endpoint), and counting a vote from the decision page is
-# offered to members of the body only (the view checks it before calling the service).
+# action → the roles allowed through the page's POST endpoint. As ALLOWED, except that
+# counting a vote from the decision page is offered to members of the body only (the view
+# checks it before calling the service).
 HTTP_ALLOWED: dict[str, set[str]] = {
     "proposal_submit": {"author", "member", "board", "delegate"},
     "proposal_revise": {"author"},
+    "proposal_withdraw": {"author"},
     "comment_add": {"author", "member", "board", "delegate"},
     "amendment_propose": {"author", "member", "board", "delegate"},
     "amendment_accept": {"author"},
@@ -529,6 +530,11 @@ def _post(action: str, world: World) -> tuple[str, dict[str, str], int]:
         "proposal_revise": (
             f"/proposals/{p.public_id}/revise/",
             {"text": TEXT + "\n\nFrom May."},
+            302,
+        ),
+        "proposal_withdraw": (
+            f"/proposals/{p.public_id}/withdraw/",
+            {"reason": "Settled at the shop meeting."},
             302,
         ),
         "comment_add": (f"/proposals/{p.public_id}/comment/", {"text": "I agree."}, 302),
